@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# One-command set-up for RsGeoSearch on a Debian machine (bookworm or later).
+# Idempotent: every step checks whether its work is already done and skips it.
+#   ./setup.sh            system packages, pgvector, ONNX Runtime, .NET build
+#   ./setup.sh --tests    the same plus what the test suite needs (PyTorch, sentencepiece, ...)
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+NATIVE="$ROOT/native"
+ORT_VERSION=1.30.0
+PGVECTOR_MIN=0.8
+WITH_TESTS=0
+for arg in "$@"; do
+  case "$arg" in
+    --tests) WITH_TESTS=1 ;;
+    -h|--help) sed -n '2,6p' "$0"; exit 0 ;;
+    *) echo "setup.sh: unknown option '$arg' (use --tests or --help)" >&2; exit 2 ;;
+  esac
+done
+
+STEP="starting"
+trap 'echo; echo "setup.sh: FAILED at step: $STEP (see the messages above)" >&2' ERR
+step() { STEP="$1"; echo; echo "==> $1"; }
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+  command -v sudo >/dev/null || { echo "setup.sh: run as root or install sudo" >&2; exit 1; }
+  SUDO="sudo"
+fi
+
+APT_PACKAGES=(postgresql-15 postgresql-15-postgis-3 postgresql-server-dev-15 libgdal32 gdal-bin
+  build-essential dpkg-dev ca-certificates)
+if [ "$WITH_TESTS" = 1 ]; then
+  APT_PACKAGES+=(python3-torch libopenblas0-pthread python3-numpy python3-onnx sentencepiece)
+fi
+
+step "Debian packages: ${APT_PACKAGES[*]}"
+missing=()
+for p in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing: ${missing[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+else
+  echo "already installed"
+fi
+
+step "pgvector >= $PGVECTOR_MIN from Debian's source package"
+PG_LIB=$(/usr/lib/postgresql/15/bin/pg_config --pkglibdir)
+PG_SHARE=$(/usr/lib/postgresql/15/bin/pg_config --sharedir)
+have_vector() { ls "$PG_SHARE"/extension/vector--"$PGVECTOR_MIN"*.sql >/dev/null 2>&1 && [ -f "$PG_LIB/vector.so" ]; }
+if have_vector; then
+  echo "already installed: $(ls "$PG_SHARE"/extension/vector.control)"
+else
+  # The mirror is whatever this machine's apt already uses; no host name is written here.
+  mirror=$(grep -hE '^URIs:' /etc/apt/sources.list.d/*.sources 2>/dev/null | awk '{print $2}' | grep -v security | head -1 || true)
+  [ -n "$mirror" ] || mirror=$(grep -hE '^deb ' /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null \
+      | grep -v security | sed -E 's/^deb (\[[^]]*\] )?//' | awk '{print $1}' | head -1 || true)
+  [ -n "$mirror" ] || { echo "setup.sh: no Debian mirror found in /etc/apt (needed for pgvector's source)" >&2; false; }
+  work=$(mktemp -d)
+  mkdir -p "$work/lists/partial"
+  echo "deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $mirror trixie main" > "$work/sources.list"
+  aptopt=(-o Dir::Etc::SourceList="$work/sources.list" -o Dir::Etc::SourceParts=/dev/null
+          -o Dir::State::Lists="$work/lists" -o APT::Sandbox::User=root)
+  apt-get "${aptopt[@]}" update -qq
+  (cd "$work" && apt-get "${aptopt[@]}" source -q --download-only pgvector && dpkg-source -x --no-check pgvector_*.dsc src >/dev/null)
+  make -s -C "$work/src" PG_CONFIG=/usr/lib/postgresql/15/bin/pg_config >/dev/null
+  $SUDO make -s -C "$work/src" PG_CONFIG=/usr/lib/postgresql/15/bin/pg_config install >/dev/null
+  rm -rf "$work"
+  have_vector || { echo "setup.sh: pgvector built but vector--$PGVECTOR_MIN*.sql is not in $PG_SHARE/extension" >&2; false; }
+  echo "installed: $(grep default_version "$PG_SHARE/extension/vector.control")"
+fi
+
+step "ONNX Runtime $ORT_VERSION (libonnxruntime.so.1 from npm onnxruntime-node)"
+if [ -f "$NATIVE/libonnxruntime.so.1" ] && [ "$(cat "$NATIVE/onnxruntime.version" 2>/dev/null)" = "$ORT_VERSION" ]; then
+  echo "already in $NATIVE"
+else
+  work=$(mktemp -d)
+  (cd "$work" && npm pack --silent "onnxruntime-node@$ORT_VERSION" >/dev/null && tar -xzf onnxruntime-node-*.tgz)
+  mkdir -p "$NATIVE"
+  src="$work/package/bin/napi-v6/linux/x64"
+  lib=$(ls "$src"/libonnxruntime.so.1* | head -1)
+  cp "$lib" "$NATIVE/libonnxruntime.so.1"
+  for extra in "$src"/libonnxruntime_providers_*.so; do [ -f "$extra" ] && cp "$extra" "$NATIVE/"; done
+  echo "$ORT_VERSION" > "$NATIVE/onnxruntime.version"
+  rm -rf "$work"
+  echo "placed $NATIVE/libonnxruntime.so.1"
+fi
+
+step ".NET restore and build"
+command -v dotnet >/dev/null || { echo "setup.sh: the .NET 10 SDK (dotnet) is not on PATH" >&2; false; }
+dotnet build "$ROOT/RsGeoSearch.sln" -c Release -nologo -v quiet -clp:ErrorsOnly
+
+echo
+echo "setup.sh: done."

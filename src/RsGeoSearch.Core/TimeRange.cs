@@ -1,0 +1,68 @@
+using System.Globalization;
+
+namespace RsGeoSearch.Core;
+
+/// <summary>A closed time interval; either end may be open (null). Instants are stored as UTC.</summary>
+public readonly record struct TimeRange(DateTimeOffset? From, DateTimeOffset? To)
+{
+    public static readonly TimeRange All = new(null, null);
+
+    public bool IsUnbounded => From is null && To is null;
+
+    public bool Contains(DateTimeOffset t) => (From is null || t >= From) && (To is null || t <= To);
+
+    /// <summary>Creates a range from two optional ends; throws when From is after To.</summary>
+    public static TimeRange Create(DateTimeOffset? from, DateTimeOffset? to)
+    {
+        if (from is not null && to is not null && from > to)
+            throw new InputException($"time range starts ({from:O}) after it ends ({to:O})");
+        return new TimeRange(from?.ToUniversalTime(), to?.ToUniversalTime());
+    }
+
+    /// <summary>
+    /// Parses the OGC API / ISO 8601 forms: an instant ("2020-08-31" or "2020-08-31T10:00:00Z"),
+    /// or an interval "a/b" where either end may be ".." or empty (open). A date-only end covers
+    /// its whole day (a date as the upper bound means the end of that day).
+    /// </summary>
+    public static TimeRange Parse(string text)
+    {
+        text = text.Trim();
+        if (text.Length == 0) throw new InputException("datetime is empty; use an instant (2020-08-31) or an interval (2019-01-01/2020-12-31, ../2020-12-31)");
+        var slash = text.IndexOf('/');
+        if (slash < 0)
+        {
+            var (start, end) = ParseInstant(text);
+            return Create(start, end);
+        }
+        var a = text[..slash].Trim();
+        var b = text[(slash + 1)..].Trim();
+        if (b.Contains('/')) throw new InputException($"datetime '{text}' has more than one '/'");
+        DateTimeOffset? from = a is "" or ".." ? null : ParseInstant(a).Start;
+        DateTimeOffset? to = b is "" or ".." ? null : ParseInstant(b).End;
+        return Create(from, to);
+    }
+
+    /// <summary>Parses one date or date-time; a bare date gives the whole UTC day [00:00, 23:59:59.9999999].</summary>
+    public static (DateTimeOffset Start, DateTimeOffset End) ParseInstant(string text)
+    {
+        text = text.Trim();
+        if (DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d))
+        {
+            var s = new DateTimeOffset(d.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+            return (s, s.AddDays(1).AddTicks(-1));
+        }
+        if (text.Length == 4 && int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var year) && year is >= 1 and <= 9999)
+        {
+            var s = new DateTimeOffset(year, 1, 1, 0, 0, 0, TimeSpan.Zero);
+            return (s, s.AddYears(1).AddTicks(-1));
+        }
+        if (text.Contains('T') && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture,
+                DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var t))
+            return (t, t);
+        throw new InputException($"'{text}' is not a date; use RFC 3339 / ISO 8601 such as 2020-08-31 or 2020-08-31T10:00:00Z");
+    }
+
+    public override string ToString() =>
+        $"{(From is null ? ".." : From.Value.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture))}/" +
+        $"{(To is null ? ".." : To.Value.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture))}";
+}

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Sets up everything the tests need (./setup.sh --tests) and runs the whole test suite.
+# Ends with one line: "N passed, N failed".
+set -uo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+cd "$ROOT"
+
+./setup.sh --tests || { echo "0 passed, 1 failed"; exit 1; }
+
+LOG_DIR="$ROOT/artifacts/test-logs"
+mkdir -p "$LOG_DIR"
+passed=0; failed=0; status=0
+
+echo; echo "==> .NET tests"
+dotnet test RsGeoSearch.sln -c Release --no-restore -nologo 2>&1 | tee "$LOG_DIR/dotnet-test.log"
+[ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+# One summary line per test assembly: "Passed!  - Failed: 0, Passed: 15, Skipped: 0, Total: 15 ..."
+while read -r f p; do passed=$((passed + p)); failed=$((failed + f)); done < <(
+  grep -E '(Passed|Failed)! +- Failed: +[0-9]+, Passed: +[0-9]+' "$LOG_DIR/dotnet-test.log" |
+    sed -E 's/.*Failed: +([0-9]+), Passed: +([0-9]+).*/\1 \2/')
+if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi   # a build or runner error with no test failure counted
+
+for extra in "$ROOT"/tests/*.test.sh; do
+  [ -f "$extra" ] || continue
+  echo; echo "==> $(basename "$extra")"
+  out="$LOG_DIR/$(basename "$extra" .sh).log"
+  bash "$extra" 2>&1 | tee "$out"
+  rc=${PIPESTATUS[0]}
+  line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$out" | tail -1)
+  if [ -n "$line" ]; then
+    passed=$((passed + $(echo "$line" | awk '{print $1}'))); failed=$((failed + $(echo "$line" | awk '{print $3}')))
+  fi
+  if [ "$rc" -ne 0 ]; then status=1; [ -n "$line" ] && [ "$(echo "$line" | awk '{print $3}')" != 0 ] || failed=$((failed + 1)); fi
+done
+
+echo
+echo "$passed passed, $failed failed"
+[ "$status" -eq 0 ] && [ "$failed" -eq 0 ]
