@@ -1,0 +1,22 @@
+namespace RsGeoSearch.Core;
+
+/// <summary>
+/// A catalogue query as a client states it. What to look for: <see cref="Text"/>, an uploaded
+/// <see cref="Image"/>, or example chips (<see cref="Like"/> / <see cref="Unlike"/>, relevance feedback);
+/// with none of them the chips matching the filter are listed by id. Where and when: <see cref="Bbox"/>
+/// (EPSG:4326) and <see cref="Time"/>. <see cref="Model"/> null means the default model.
+/// </summary>
+public sealed record CatalogQuery(
+    string? Text = null,
+    byte[]? Image = null,
+    IReadOnlyList<long>? Like = null,
+    IReadOnlyList<long>? Unlike = null,
+    BoundingBox? Bbox = null,
+    TimeRange Time = default,
+    int Limit = 10,
+    int Offset = 0,
+    double? MinScore = null,
+    string? Model = null)
+{
+    public bool IsRanked => !string.IsNullOrWhiteSpace(Text) || Image is not null || Like is { Count: > 0 };
+}

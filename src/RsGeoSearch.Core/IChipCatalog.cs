@@ -1,0 +1,37 @@
+namespace RsGeoSearch.Core;
+
+/// <summary>
+/// The one narrow interface between the HTTP layer and everything behind it (models, database, rasters).
+/// Bad input throws <see cref="InputException"/>, a missing chip/scene/model <see cref="NotFoundException"/>,
+/// a database that is down <see cref="ServiceUnavailableException"/>.
+/// </summary>
+public interface IChipCatalog
+{
+    IReadOnlyList<ModelSummary> Models { get; }
+
+    /// <summary>Ranked search (text, image or example chips) or, with none of them, chips in the filter listed by id.</summary>
+    Task<ChipPage> SearchAsync(CatalogQuery query, CancellationToken ct);
+
+    Task<ChipRecord?> GetChipAsync(long id, CancellationToken ct);
+
+    Task<(IReadOnlyList<SceneRecord> Items, long NumberMatched)> ListScenesAsync(BoundingBox? bbox, TimeRange time, int limit, int offset, CancellationToken ct);
+
+    Task<SceneRecord?> GetSceneAsync(long id, CancellationToken ct);
+
+    Task<CatalogExtent> GetExtentAsync(CancellationToken ct);
+
+    /// <summary>A PNG of the chip rendered from its source raster, at most <paramref name="size"/> pixels on a side.</summary>
+    Task<byte[]> RenderChipPngAsync(long chipId, int size, CancellationToken ct);
+
+    /// <summary>Zero-shot classification of an encoded image (PNG, JPEG, GeoTIFF ... bytes) over labels, best first.</summary>
+    Task<IReadOnlyList<LabelScore>> ClassifyAsync(byte[] image, IReadOnlyList<string> labels, string? template, string? model, CancellationToken ct);
+
+    /// <summary>Ranks texts (captions) for an encoded image, best first.</summary>
+    Task<IReadOnlyList<LabelScore>> SimilarityAsync(byte[] image, IReadOnlyList<string> texts, string? model, CancellationToken ct);
+
+    /// <summary>The L2-normalised embedding of an encoded image.</summary>
+    Task<float[]> EmbedImageAsync(byte[] image, string? model, CancellationToken ct);
+
+    /// <summary>True when the database answers.</summary>
+    Task<bool> IsAvailableAsync(CancellationToken ct);
+}
