@@ -1,0 +1,6 @@
+using RsGeoSearch.Core;
+
+namespace RsGeoSearch.Store;
+
+/// <summary>Which chips to list or count: optionally only those with an embedding of <see cref="Model"/>, inside a box, within a time range.</summary>
+public sealed record ChipFilter(string? Model = null, BoundingBox? Bbox = null, TimeRange Time = default);
