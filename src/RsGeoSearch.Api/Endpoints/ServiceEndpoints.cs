@@ -1,0 +1,66 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using RsGeoSearch.Api.Features;
+using RsGeoSearch.Api.Http;
+using RsGeoSearch.Core;
+
+namespace RsGeoSearch.Api.Endpoints;
+
+/// <summary>GET / (index of links), /health (200 or 503), /models, /scenes, /scenes/{id}.</summary>
+internal static class ServiceEndpoints
+{
+    public static void Map(IEndpointRouteBuilder app, ApiOptions options)
+    {
+        app.MapGet("/", (HttpContext context) =>
+        {
+            var b = Links.Base(context, options);
+            return Results.Json(new
+            {
+                title = options.Title,
+                links = new[]
+                {
+                    new { href = $"{b}/search?q=farmland", rel = "search", type = CollectionJson.GeoJson },
+                    new { href = $"{b}/ogc", rel = "ogc-api-features", type = "application/json" },
+                    new { href = $"{b}/wfs?SERVICE=WFS&REQUEST=GetCapabilities", rel = "wfs", type = "application/xml" },
+                    new { href = $"{b}/models", rel = "models", type = "application/json" },
+                    new { href = $"{b}/scenes", rel = "scenes", type = CollectionJson.GeoJson },
+                    new { href = $"{b}/health", rel = "health", type = "application/json" },
+                },
+            });
+        });
+
+        app.MapGet("/health", async (IChipCatalog catalog, CancellationToken ct) =>
+        {
+            if (await catalog.IsAvailableAsync(ct))
+                return Results.Json(new { status = "ok", models = catalog.Models.Select(m => m.Name) });
+            throw new ServiceUnavailableException("the database does not answer", TimeSpan.FromSeconds(5));
+        });
+
+        app.MapGet("/models", (HttpContext context, IChipCatalog catalog) =>
+        {
+            new QueryReader(context.Request.Query).Only();
+            return Results.Json(new
+            {
+                models = catalog.Models.Select(m => new { name = m.Name, family = m.Family, dimension = m.Dimension, is_default = m.IsDefault }),
+            });
+        });
+
+        app.MapGet("/scenes", async (HttpContext context, IChipCatalog catalog, CancellationToken ct) =>
+        {
+            var query = new QueryReader(context.Request.Query).Only("bbox", "datetime", "limit", "offset");
+            var limit = query.Int("limit", 100, 1, options.MaxLimit);
+            var offset = query.Int("offset", 0, 0, 10_000_000);
+            var (items, matched) = await catalog.ListScenesAsync(query.Bbox(), query.Time(), limit, offset, ct);
+            var links = CollectionJson.PageLinks(context, options, offset, limit, items.Count, matched);
+            return Results.Bytes(CollectionJson.Scenes(items, matched, links), CollectionJson.GeoJson);
+        });
+
+        app.MapGet("/scenes/{id:long}", async (long id, HttpContext context, IChipCatalog catalog, CancellationToken ct) =>
+        {
+            new QueryReader(context.Request.Query).Only();
+            var scene = await catalog.GetSceneAsync(id, ct) ?? throw new NotFoundException($"scene {id} does not exist");
+            return Results.Bytes(JsonBody.Write(w => FeatureJson.WriteScene(w, scene)), CollectionJson.GeoJson);
+        });
+    }
+}

@@ -1,0 +1,186 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using RsGeoSearch.Api.Features;
+using RsGeoSearch.Api.Http;
+using RsGeoSearch.Api.Wfs;
+using RsGeoSearch.Core;
+
+namespace RsGeoSearch.Api.Endpoints;
+
+/// <summary>
+/// WFS 2.0 (Simple WFS, KVP GET) at /wfs: GetCapabilities, DescribeFeatureType, GetFeature with TYPENAMES, BBOX
+/// (CRS suffix honoured: EPSG URNs are lat/lon), FILTER (one BBOX or ResourceIds), RESOURCEID, COUNT/STARTINDEX,
+/// RESULTTYPE=hits, SRSNAME, OUTPUTFORMAT GML 3.2 (default) or application/json, and the vendor parameter Q
+/// (natural-language query on rsgeo:chips; features carry score and come best first). Errors are OWS ExceptionReports.
+/// Parameter names are case-insensitive; unknown ones are ignored, as WFS clients add their own.
+/// </summary>
+internal static class WfsEndpoints
+{
+    private const string XmlType = "application/xml; charset=utf-8";
+
+    public static void Map(IEndpointRouteBuilder app, ApiOptions options)
+    {
+        app.MapGet("/wfs", async (HttpContext context, IChipCatalog catalog, CancellationToken ct) =>
+        {
+            var query = new QueryReader(context.Request.Query, ignoreCase: true);
+            var service = query.String("SERVICE") ?? throw Missing("SERVICE");
+            if (!service.Equals("WFS", StringComparison.OrdinalIgnoreCase))
+                throw new OwsException("InvalidParameterValue", "SERVICE", $"SERVICE '{service}' is not WFS");
+            var request = query.String("REQUEST") ?? throw Missing("REQUEST");
+            var wfsUrl = Links.Base(context, options) + "/wfs";
+            switch (request.ToLowerInvariant())
+            {
+                case "getcapabilities":
+                    var accept = query.String("ACCEPTVERSIONS");
+                    if (accept is not null && !accept.Split(',').Any(v => v.Trim().StartsWith("2.0", StringComparison.Ordinal)))
+                        throw new OwsException("VersionNegotiationFailed", "ACCEPTVERSIONS", $"this server speaks WFS 2.0.0 only, not {accept}");
+                    var extent = await catalog.GetExtentAsync(ct);
+                    return Results.Bytes(WfsXml.Capabilities(wfsUrl, options.Title, extent, options.MaxLimit), XmlType);
+                case "describefeaturetype":
+                    CheckVersion(query);
+                    var names = query.String("TYPENAMES") ?? query.String("TYPENAME");
+                    var types = names is null ? WfsXml.FeatureTypes.Keys.ToList() : names.Split(',').Select(n => TypeName(n, "TYPENAMES")).Distinct().ToList();
+                    return Results.Bytes(WfsXml.Schema(types), WfsXml.Gml32Format);
+                case "getfeature":
+                    CheckVersion(query);
+                    return await GetFeature(context, query, catalog, options, wfsUrl, ct);
+                default:
+                    throw new OwsException("OperationNotSupported", "REQUEST", $"REQUEST '{request}' is not supported; use GetCapabilities, DescribeFeatureType or GetFeature");
+            }
+        });
+    }
+
+    private static async Task<IResult> GetFeature(HttpContext context, QueryReader query, IChipCatalog catalog, ApiOptions options, string wfsUrl, CancellationToken ct)
+    {
+        var srsName = query.String("SRSNAME") ?? WfsCrs.Default;
+        var latLon = WfsCrs.IsLatLon(srsName, "SRSNAME");
+        var json = OutputFormat(query.String("OUTPUTFORMAT"));
+        var hits = (query.String("RESULTTYPE") ?? "results").ToLowerInvariant() switch
+        {
+            "results" => false,
+            "hits" => true,
+            var other => throw new OwsException("InvalidParameterValue", "RESULTTYPE", $"RESULTTYPE '{other}' must be results or hits"),
+        };
+        var countName = query.String("COUNT") is not null ? "COUNT" : "MAXFEATURES";
+        var count = Ows(() => query.Int(countName, options.MaxLimit, 1, options.MaxLimit, clamp: true), countName);
+        var start = Ows(() => query.Int("STARTINDEX", 0, 0, 10_000_000), "STARTINDEX");
+        var text = Ows(() => ChipQueryReader.Text(query, "Q"), "Q");
+
+        var typeParam = query.String("TYPENAMES") ?? query.String("TYPENAME");
+        var bboxText = query.String("BBOX");
+        var filterText = query.String("FILTER");
+        var resourceIds = query.String("RESOURCEID")?.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).ToList();
+        if (new[] { bboxText, filterText, resourceIds is null ? null : "" }.Count(p => p is not null) > 1)
+            throw new OwsException("OperationParsingFailed", "FILTER", "BBOX, FILTER and RESOURCEID are mutually exclusive");
+
+        BoundingBox? bbox = bboxText is null ? null : WfsBbox.Parse(bboxText, WfsCrs.Default);
+        if (filterText is not null)
+        {
+            var filter = WfsFilter.Parse(filterText, WfsCrs.Default);
+            bbox = filter.Bbox;
+            if (filter.ResourceIds.Count > 0) resourceIds = filter.ResourceIds.ToList();
+        }
+
+        string type;
+        if (typeParam is not null)
+        {
+            var types = typeParam.Split(',').Select(n => TypeName(n, "TYPENAMES")).Distinct().ToList();
+            if (types.Count != 1) throw new OwsException("InvalidParameterValue", "TYPENAMES", "query one feature type at a time (rsgeo:chips or rsgeo:scenes)");
+            type = types[0];
+        }
+        else if (resourceIds is { Count: > 0 }) type = TypeName(resourceIds[0].Split('.')[0], "RESOURCEID");
+        else throw Missing("TYPENAMES");
+        if (text is not null && type != "chips") throw new OwsException("InvalidParameterValue", "Q", "Q (text query) applies to rsgeo:chips only");
+
+        var baseUrl = Links.Base(context, options);
+        var schemaUrl = $"{wfsUrl}?SERVICE=WFS&VERSION=2.0.0&REQUEST=DescribeFeatureType&TYPENAMES=rsgeo:{type}";
+
+        if (resourceIds is not null)
+        {
+            var ids = resourceIds.Select(r => ResourceId(r, type)).Distinct().Take(options.MaxLimit).ToList();
+            if (type == "chips")
+            {
+                var chips = new List<ScoredChip>();
+                foreach (var id in ids)
+                    if (await catalog.GetChipAsync(id, ct) is { } c) chips.Add(new ScoredChip(c, null));
+                return Respond(hits, json, chips.Count, () => GmlWriter.Chips(chips, chips.Count, srsName, latLon, baseUrl, schemaUrl),
+                    () => CollectionJson.Chips(new ChipPage(chips, chips.Count, ""), baseUrl, [], withScore: false));
+            }
+            var scenes = new List<SceneRecord>();
+            foreach (var id in ids)
+                if (await catalog.GetSceneAsync(id, ct) is { } s) scenes.Add(s);
+            return Respond(hits, json, scenes.Count, () => GmlWriter.Scenes(scenes, scenes.Count, srsName, latLon, schemaUrl),
+                () => CollectionJson.Scenes(scenes, scenes.Count, []));
+        }
+
+        if (type == "chips")
+        {
+            var page = await catalog.SearchAsync(new CatalogQuery(Text: text, Bbox: bbox, Limit: hits ? 1 : count, Offset: start), ct);
+            return Respond(hits, json, page.NumberMatched, () => GmlWriter.Chips(page.Items, page.NumberMatched, srsName, latLon, baseUrl, schemaUrl),
+                () => CollectionJson.Chips(page, baseUrl, [], withScore: text is not null));
+        }
+        var (items, matched) = await catalog.ListScenesAsync(bbox, TimeRange.All, hits ? 1 : count, start, ct);
+        return Respond(hits, json, matched, () => GmlWriter.Scenes(items, matched, srsName, latLon, schemaUrl),
+            () => CollectionJson.Scenes(items, matched, []));
+    }
+
+    private static IResult Respond(bool hits, bool json, long matched, Func<byte[]> gml, Func<byte[]> geoJson)
+    {
+        if (hits)
+            return json
+                ? Results.Json(new { type = "FeatureCollection", numberMatched = matched, numberReturned = 0, features = Array.Empty<object>() })
+                : Results.Bytes(GmlWriter.Hits(matched), WfsXml.Gml32Format);
+        return json ? Results.Bytes(geoJson(), WfsXml.JsonFormat) : Results.Bytes(gml(), WfsXml.Gml32Format);
+    }
+
+    /// <summary>"rsgeo:chips", "chips", "{ns}chips" or "(rsgeo:chips)" → "chips".</summary>
+    private static string TypeName(string name, string locator)
+    {
+        var n = name.Trim().Trim('(', ')');
+        if (n.StartsWith('{') && n.IndexOf('}') is var close and > 0) n = n[(close + 1)..];
+        var colon = n.LastIndexOf(':');
+        if (colon >= 0) n = n[(colon + 1)..];
+        if (!WfsXml.FeatureTypes.ContainsKey(n))
+            throw new OwsException("InvalidParameterValue", locator, $"unknown feature type '{name}'; feature types: rsgeo:chips, rsgeo:scenes");
+        return n;
+    }
+
+    private static long ResourceId(string rid, string type)
+    {
+        var dot = rid.LastIndexOf('.');
+        var prefix = dot >= 0 ? rid[..dot] : type;
+        if (TypeName(prefix, "RESOURCEID") != type)
+            throw new OwsException("InvalidParameterValue", "RESOURCEID", $"resource '{rid}' is not of type rsgeo:{type}");
+        if (!long.TryParse(rid[(dot + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var id))
+            throw new OwsException("InvalidParameterValue", "RESOURCEID", $"resource id '{rid}' must look like {type}.12");
+        return id;
+    }
+
+    private static bool OutputFormat(string? format)
+    {
+        if (format is null) return false;
+        var f = format.Replace(" ", "", StringComparison.Ordinal).ToLowerInvariant();
+        if (f is "application/gml+xml;version=3.2" or "text/xml;subtype=gml/3.2" or "text/xml;subtype=gml/3.2.1" or "gml32" or "gml3" or "application/gml+xml")
+            return false;
+        if (f is "application/json" or "json" or "geojson" or "application/geo+json") return true;
+        throw new OwsException("InvalidParameterValue", "OUTPUTFORMAT", $"OUTPUTFORMAT '{format}' is not supported; use {WfsXml.Gml32Format} or {WfsXml.JsonFormat}");
+    }
+
+    private static void CheckVersion(QueryReader query)
+    {
+        var version = query.String("VERSION") ?? throw Missing("VERSION");
+        if (!version.StartsWith("2.0", StringComparison.Ordinal))
+            throw new OwsException("InvalidParameterValue", "VERSION", $"VERSION '{version}' is not supported; this server speaks WFS 2.0.0");
+    }
+
+    private static T Ows<T>(Func<T> read, string locator)
+    {
+        try { return read(); }
+        catch (ParameterException e) { throw new OwsException("InvalidParameterValue", locator, e.Message); }
+    }
+
+    private static OwsException Missing(string name) =>
+        new("MissingParameterValue", name, $"the parameter {name} is required");
+}

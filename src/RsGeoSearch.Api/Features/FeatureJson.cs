@@ -1,0 +1,77 @@
+using System.Globalization;
+using System.Text.Json;
+using RsGeoSearch.Core;
+
+namespace RsGeoSearch.Api.Features;
+
+/// <summary>
+/// GeoJSON features for chips and scenes, shared by /search, /scenes, OGC API Features and WFS (application/json).
+/// The id is the numeric database id; every feature carries the same property names (null where unknown), so
+/// OGR and QGIS derive one stable schema.
+/// </summary>
+internal static class FeatureJson
+{
+    public static void WriteChip(Utf8JsonWriter w, ScoredChip hit, string baseUrl, bool withScore)
+    {
+        var c = hit.Chip;
+        w.WriteStartObject();
+        w.WriteString("type", "Feature");
+        w.WriteNumber("id", c.Id);
+        GeoJsonGeometry.WriteBbox(w, c.Footprint);
+        w.WritePropertyName("geometry");
+        GeoJsonGeometry.Write(w, c.Footprint);
+        w.WriteStartObject("properties");
+        if (withScore)
+        {
+            if (hit.Score is { } s) w.WriteNumber("score", Math.Round(s, 6)); else w.WriteNull("score");
+        }
+        WriteTime(w, "acquired", c.AcquiredAt);
+        w.WriteNumber("scene_id", c.SceneId);
+        w.WriteString("scene", SceneName(c.SceneUri));
+        w.WriteNumber("level", c.Level);
+        w.WriteNumber("col", c.Col);
+        w.WriteNumber("row", c.Row);
+        w.WriteString("window", c.Window.ToString());
+        w.WriteNumber("nodata_fraction", Math.Round(c.NodataFraction, 4));
+        w.WriteString("thumbnail", $"{baseUrl}/chips/{c.Id}.png");
+        w.WriteEndObject();
+        w.WriteEndObject();
+    }
+
+    public static void WriteScene(Utf8JsonWriter w, SceneRecord s)
+    {
+        w.WriteStartObject();
+        w.WriteString("type", "Feature");
+        w.WriteNumber("id", s.Id);
+        GeoJsonGeometry.WriteBbox(w, s.Footprint);
+        w.WritePropertyName("geometry");
+        GeoJsonGeometry.Write(w, s.Footprint);
+        w.WriteStartObject("properties");
+        w.WriteString("name", SceneName(s.Uri));
+        WriteTime(w, "acquired", s.AcquiredAt);
+        w.WriteString("acquired_source", s.AcquiredSource.ToString().ToLowerInvariant());
+        if (s.Crs is null) w.WriteNull("crs"); else w.WriteString("crs", s.Crs);
+        w.WriteNumber("width", s.Width);
+        w.WriteNumber("height", s.Height);
+        w.WriteNumber("bands", s.Bands);
+        w.WriteNumber("chip_count", s.ChipCount);
+        w.WriteEndObject();
+        w.WriteEndObject();
+    }
+
+    /// <summary>The file name of a scene URI: clients see which raster a chip came from, never the server's folders.</summary>
+    public static string SceneName(string uri)
+    {
+        var trimmed = uri.TrimEnd('/', '\\');
+        var cut = trimmed.LastIndexOfAny(['/', '\\']);
+        return cut >= 0 ? trimmed[(cut + 1)..] : trimmed;
+    }
+
+    public static string FormatTime(DateTimeOffset t) =>
+        t.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+
+    private static void WriteTime(Utf8JsonWriter w, string name, DateTimeOffset? t)
+    {
+        if (t is null) w.WriteNull(name); else w.WriteString(name, FormatTime(t.Value));
+    }
+}

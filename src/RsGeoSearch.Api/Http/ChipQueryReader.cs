@@ -1,0 +1,33 @@
+using RsGeoSearch.Core;
+
+namespace RsGeoSearch.Api.Http;
+
+/// <summary>The filter and paging parameters every chip listing shares: bbox, datetime, limit, offset, min_score, model.</summary>
+internal static class ChipQueryReader
+{
+    public static CatalogQuery Filter(QueryReader query, ApiOptions options, int defaultLimit, bool clampLimit, string limitName = "limit", string offsetName = "offset") => new(
+        Bbox: query.Bbox(),
+        Time: query.Time(),
+        Limit: query.Int(limitName, defaultLimit, 1, options.MaxLimit, clampLimit),
+        Offset: query.Int(offsetName, 0, 0, 10_000_000),
+        MinScore: query.Double("min_score", -1, 1),
+        Model: Model(query));
+
+    private static string? Model(QueryReader query)
+    {
+        var model = query.String("model");
+        if (model is null) return null;
+        if (model.Length == 0 || model.Length > 100 || !model.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.'))
+            throw new ParameterException("model", $"model '{(model.Length > 100 ? model[..100] : model)}' is not a model name (letters, digits, - _ .); GET /models lists them");
+        return model;
+    }
+
+    /// <summary>The text query, trimmed; an over-long text is refused rather than silently cut.</summary>
+    public static string? Text(QueryReader query, string name = "q")
+    {
+        var q = query.String(name)?.Trim();
+        if (string.IsNullOrEmpty(q)) return null;
+        if (q.Length > 1000) throw new ParameterException(name, $"{name} is {q.Length} characters long; at most 1000");
+        return q;
+    }
+}

@@ -1,0 +1,94 @@
+using System.Text;
+using System.Text.Json;
+
+namespace RsGeoSearch.Api.Ogc;
+
+/// <summary>The OpenAPI 3.0 document of the OGC API - Features endpoints at /ogc (served at /ogc/api).</summary>
+internal static class OgcOpenApi
+{
+    public const string ContentType = "application/vnd.oai.openapi+json;version=3.0";
+
+    public static byte[] Build(string ogcUrl, string title, int maxLimit)
+    {
+        var json = $$"""
+        {
+          "openapi": "3.0.3",
+          "info": { "title": {{Str(title + " OGC API - Features")}}, "version": "1.0.0",
+                    "description": "Image chips and scenes with footprints, acquisition times and a natural-language query parameter q." },
+          "servers": [ { "url": {{Str(ogcUrl)}} } ],
+          "paths": {
+            "/": { "get": { "summary": "Landing page", "operationId": "getLandingPage", "tags": ["Capabilities"],
+                    "parameters": [ { "$ref": "#/components/parameters/f" } ],
+                    "responses": { "200": { "description": "links to the API", "content": { "application/json": {}, "text/html": {} } } } } },
+            "/conformance": { "get": { "summary": "Conformance classes", "operationId": "getConformance", "tags": ["Capabilities"],
+                    "parameters": [ { "$ref": "#/components/parameters/f" } ],
+                    "responses": { "200": { "description": "conformance classes", "content": { "application/json": {}, "text/html": {} } } } } },
+            "/api": { "get": { "summary": "This document", "operationId": "getApi", "tags": ["Capabilities"],
+                    "parameters": [ { "$ref": "#/components/parameters/f" } ],
+                    "responses": { "200": { "description": "the OpenAPI document", "content": { "{{ContentType}}": {}, "text/html": {} } } } } },
+            "/collections": { "get": { "summary": "Feature collections", "operationId": "getCollections", "tags": ["Data"],
+                    "parameters": [ { "$ref": "#/components/parameters/f" } ],
+                    "responses": { "200": { "description": "the collections chips and scenes", "content": { "application/json": {}, "text/html": {} } } } } },
+            "/collections/{collectionId}": { "get": { "summary": "One collection", "operationId": "describeCollection", "tags": ["Data"],
+                    "parameters": [ { "$ref": "#/components/parameters/collectionId" }, { "$ref": "#/components/parameters/f" } ],
+                    "responses": { "200": { "description": "the collection", "content": { "application/json": {}, "text/html": {} } },
+                                   "404": { "$ref": "#/components/responses/NotFound" } } } },
+            "/collections/{collectionId}/items": { "get": { "summary": "Features of a collection", "operationId": "getFeatures", "tags": ["Data"],
+                    "description": "Chips or scenes filtered by bbox and datetime, paged with limit/offset (next/prev links). On chips, q ranks by similarity to a text and adds a score property.",
+                    "parameters": [ { "$ref": "#/components/parameters/collectionId" }, { "$ref": "#/components/parameters/limit" },
+                                    { "$ref": "#/components/parameters/offset" }, { "$ref": "#/components/parameters/bbox" },
+                                    { "$ref": "#/components/parameters/bbox-crs" }, { "$ref": "#/components/parameters/datetime" },
+                                    { "$ref": "#/components/parameters/q" }, { "$ref": "#/components/parameters/min_score" },
+                                    { "$ref": "#/components/parameters/model" }, { "$ref": "#/components/parameters/f" } ],
+                    "responses": { "200": { "description": "a GeoJSON FeatureCollection", "content": { "application/geo+json": { "schema": { "$ref": "#/components/schemas/featureCollectionGeoJSON" } }, "text/html": {} } },
+                                   "400": { "$ref": "#/components/responses/BadRequest" }, "404": { "$ref": "#/components/responses/NotFound" } } } },
+            "/collections/{collectionId}/items/{featureId}": { "get": { "summary": "One feature", "operationId": "getFeature", "tags": ["Data"],
+                    "parameters": [ { "$ref": "#/components/parameters/collectionId" }, { "$ref": "#/components/parameters/featureId" }, { "$ref": "#/components/parameters/f" } ],
+                    "responses": { "200": { "description": "a GeoJSON Feature", "content": { "application/geo+json": { "schema": { "$ref": "#/components/schemas/featureGeoJSON" } }, "text/html": {} } },
+                                   "404": { "$ref": "#/components/responses/NotFound" } } } }
+          },
+          "components": {
+            "parameters": {
+              "f": { "name": "f", "in": "query", "required": false, "description": "response format", "schema": { "type": "string", "enum": ["json", "html"] }, "style": "form", "explode": false },
+              "collectionId": { "name": "collectionId", "in": "path", "required": true, "schema": { "type": "string", "enum": ["chips", "scenes"] } },
+              "featureId": { "name": "featureId", "in": "path", "required": true, "schema": { "type": "integer" } },
+              "limit": { "name": "limit", "in": "query", "required": false, "style": "form", "explode": false,
+                         "description": "page size; values above the maximum are treated as the maximum",
+                         "schema": { "type": "integer", "minimum": 1, "maximum": {{maxLimit}}, "default": 10 } },
+              "offset": { "name": "offset", "in": "query", "required": false, "style": "form", "explode": false,
+                          "description": "how many features to skip (the next link sets it)", "schema": { "type": "integer", "minimum": 0, "default": 0 } },
+              "bbox": { "name": "bbox", "in": "query", "required": false, "style": "form", "explode": false,
+                        "description": "minx,miny,maxx,maxy in CRS84 degrees (6 numbers with heights also accepted)",
+                        "schema": { "type": "array", "minItems": 4, "maxItems": 6, "items": { "type": "number" } } },
+              "bbox-crs": { "name": "bbox-crs", "in": "query", "required": false, "style": "form", "explode": false,
+                            "schema": { "type": "string", "format": "uri", "enum": ["http://www.opengis.net/def/crs/OGC/1.3/CRS84"] } },
+              "datetime": { "name": "datetime", "in": "query", "required": false, "style": "form", "explode": false,
+                            "description": "an instant (2020-08-31, 2020-08-31T10:00:00Z) or an interval a/b with open ends '..'", "schema": { "type": "string" } },
+              "q": { "name": "q", "in": "query", "required": false, "style": "form", "explode": false,
+                     "description": "chips only: a natural-language query; features are ordered by and carry the property score", "schema": { "type": "string", "maxLength": 1000 } },
+              "min_score": { "name": "min_score", "in": "query", "required": false, "description": "chips only, with q: the lowest score returned", "schema": { "type": "number", "minimum": -1, "maximum": 1 } },
+              "model": { "name": "model", "in": "query", "required": false, "description": "chips only: the embedding model (default: the server's)", "schema": { "type": "string" } }
+            },
+            "responses": {
+              "BadRequest": { "description": "a parameter is invalid or unknown", "content": { "application/problem+json": {} } },
+              "NotFound": { "description": "no such collection or feature", "content": { "application/problem+json": {} } }
+            },
+            "schemas": {
+              "featureGeoJSON": { "type": "object", "required": ["type", "geometry", "properties"],
+                "properties": { "type": { "type": "string", "enum": ["Feature"] }, "id": { "type": "integer" },
+                                "geometry": { "type": "object", "nullable": true }, "properties": { "type": "object", "nullable": true } } },
+              "featureCollectionGeoJSON": { "type": "object", "required": ["type", "features"],
+                "properties": { "type": { "type": "string", "enum": ["FeatureCollection"] },
+                                "features": { "type": "array", "items": { "$ref": "#/components/schemas/featureGeoJSON" } },
+                                "timeStamp": { "type": "string", "format": "date-time" },
+                                "numberMatched": { "type": "integer", "minimum": 0 }, "numberReturned": { "type": "integer", "minimum": 0 } } }
+            }
+          }
+        }
+        """;
+        using var doc = JsonDocument.Parse(json); // fails loudly in tests if the template is broken
+        return Encoding.UTF8.GetBytes(json);
+    }
+
+    private static string Str(string s) => JsonSerializer.Serialize(s);
+}

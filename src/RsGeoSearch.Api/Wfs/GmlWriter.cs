@@ -1,0 +1,110 @@
+using System.Globalization;
+using System.Xml;
+using NetTopologySuite.Geometries;
+using RsGeoSearch.Api.Features;
+using RsGeoSearch.Core;
+
+namespace RsGeoSearch.Api.Wfs;
+
+/// <summary>GetFeature responses in GML 3.2: a wfs:FeatureCollection of rsgeo:chips or rsgeo:scenes, coordinates in the requested axis order.</summary>
+internal static class GmlWriter
+{
+    public static byte[] Hits(long matched) => WfsXml.Write(w =>
+    {
+        Start(w, null, matched, 0);
+        w.WriteEndElement();
+    });
+
+    public static byte[] Chips(IReadOnlyList<ScoredChip> chips, long matched, string srsName, bool latLon, string baseUrl, string schemaUrl) => WfsXml.Write(w =>
+    {
+        Start(w, schemaUrl, matched, chips.Count);
+        foreach (var hit in chips)
+        {
+            var c = hit.Chip;
+            Member(w, "chips", c.Id, c.Footprint, srsName, latLon);
+            Value(w, "score", hit.Score?.ToString("R", CultureInfo.InvariantCulture));
+            Value(w, "acquired", c.AcquiredAt is { } t ? FeatureJson.FormatTime(t) : null);
+            Value(w, "scene_id", c.SceneId.ToString(CultureInfo.InvariantCulture));
+            Value(w, "scene", FeatureJson.SceneName(c.SceneUri));
+            Value(w, "level", c.Level.ToString(CultureInfo.InvariantCulture));
+            Value(w, "col", c.Col.ToString(CultureInfo.InvariantCulture));
+            Value(w, "row", c.Row.ToString(CultureInfo.InvariantCulture));
+            Value(w, "window", c.Window.ToString());
+            Value(w, "nodata_fraction", Math.Round(c.NodataFraction, 4).ToString("R", CultureInfo.InvariantCulture));
+            Value(w, "thumbnail", $"{baseUrl}/chips/{c.Id}.png");
+            w.WriteEndElement();
+            w.WriteEndElement();
+        }
+        w.WriteEndElement();
+    });
+
+    public static byte[] Scenes(IReadOnlyList<SceneRecord> scenes, long matched, string srsName, bool latLon, string schemaUrl) => WfsXml.Write(w =>
+    {
+        Start(w, schemaUrl, matched, scenes.Count);
+        foreach (var s in scenes)
+        {
+            Member(w, "scenes", s.Id, s.Footprint, srsName, latLon);
+            Value(w, "name", FeatureJson.SceneName(s.Uri));
+            Value(w, "acquired", s.AcquiredAt is { } t ? FeatureJson.FormatTime(t) : null);
+            Value(w, "acquired_source", s.AcquiredSource.ToString().ToLowerInvariant());
+            Value(w, "crs", s.Crs);
+            Value(w, "width", s.Width.ToString(CultureInfo.InvariantCulture));
+            Value(w, "height", s.Height.ToString(CultureInfo.InvariantCulture));
+            Value(w, "bands", s.Bands.ToString(CultureInfo.InvariantCulture));
+            Value(w, "chip_count", s.ChipCount.ToString(CultureInfo.InvariantCulture));
+            w.WriteEndElement();
+            w.WriteEndElement();
+        }
+        w.WriteEndElement();
+    });
+
+    private static void Start(XmlWriter w, string? schemaUrl, long matched, int returned)
+    {
+        w.WriteStartElement("wfs", "FeatureCollection", WfsXml.Wfs);
+        w.WriteAttributeString("xmlns", "gml", null, WfsXml.Gml);
+        w.WriteAttributeString("xmlns", "rsgeo", null, WfsXml.RsGeo);
+        w.WriteAttributeString("xmlns", "xsi", null, WfsXml.Xsi);
+        var locations = $"{WfsXml.Wfs} http://schemas.opengis.net/wfs/2.0/wfs.xsd {WfsXml.Gml} http://schemas.opengis.net/gml/3.2.1/gml.xsd";
+        if (schemaUrl is not null) locations = $"{WfsXml.RsGeo} {schemaUrl} " + locations;
+        w.WriteAttributeString("xsi", "schemaLocation", WfsXml.Xsi, locations);
+        w.WriteAttributeString("timeStamp", FeatureJson.FormatTime(DateTimeOffset.UtcNow));
+        w.WriteAttributeString("numberMatched", matched.ToString(CultureInfo.InvariantCulture));
+        w.WriteAttributeString("numberReturned", returned.ToString(CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>Opens wfs:member and the feature element and writes the geometry; the caller writes properties and closes both.</summary>
+    private static void Member(XmlWriter w, string type, long id, Polygon? footprint, string srsName, bool latLon)
+    {
+        w.WriteStartElement("wfs", "member", WfsXml.Wfs);
+        w.WriteStartElement("rsgeo", type, WfsXml.RsGeo);
+        w.WriteAttributeString("gml", "id", WfsXml.Gml, $"{type}.{id}");
+        if (footprint is null || footprint.IsEmpty) return;
+        w.WriteStartElement("rsgeo", "geometry", WfsXml.RsGeo);
+        w.WriteStartElement("gml", "Polygon", WfsXml.Gml);
+        w.WriteAttributeString("gml", "id", WfsXml.Gml, $"{type}.{id}.geometry");
+        w.WriteAttributeString("srsName", srsName);
+        w.WriteAttributeString("srsDimension", "2");
+        Ring(w, "exterior", footprint.ExteriorRing, latLon);
+        foreach (var hole in footprint.InteriorRings) Ring(w, "interior", hole, latLon);
+        w.WriteEndElement();
+        w.WriteEndElement();
+    }
+
+    private static void Ring(XmlWriter w, string role, LineString ring, bool latLon)
+    {
+        w.WriteStartElement("gml", role, WfsXml.Gml);
+        w.WriteStartElement("gml", "LinearRing", WfsXml.Gml);
+        var text = string.Join(' ', ring.Coordinates.Select(c => latLon
+            ? $"{WfsXml.Num(Math.Round(c.Y, 9))} {WfsXml.Num(Math.Round(c.X, 9))}"
+            : $"{WfsXml.Num(Math.Round(c.X, 9))} {WfsXml.Num(Math.Round(c.Y, 9))}"));
+        w.WriteElementString("gml", "posList", WfsXml.Gml, text);
+        w.WriteEndElement();
+        w.WriteEndElement();
+    }
+
+    private static void Value(XmlWriter w, string name, string? value)
+    {
+        if (value is null) return;
+        w.WriteElementString("rsgeo", name, WfsXml.RsGeo, value);
+    }
+}
