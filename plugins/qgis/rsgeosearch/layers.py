@@ -1,0 +1,291 @@
+"""Turns the server's GeoJSON FeatureCollections into styled QGIS memory layers.
+
+Results are loaded into memory layers (not the OAPIF provider) on purpose: a ranked search is a snapshot
+of "the best N chips for this text here", and the OAPIF provider in QGIS 3.22 re-requests the server per
+map extent as the user pans (changing what "best N" means), pages through every chip the filter matches,
+and has no place for the non-standard ``q``/``model`` parameters in its URI. A memory layer keeps exactly
+the ranked result with typed fields (score as a double, acquired as a datetime), is styled once, and can be
+saved with "Make permanent". The OGC API itself stays available to add as a plain OAPIF layer.
+"""
+
+import json
+
+from qgis.PyQt.QtCore import QDateTime, QVariant, Qt
+from qgis.PyQt.QtGui import QColor
+
+from qgis.core import (
+    QgsAction,
+    QgsAttributeEditorContainer,
+    QgsAttributeEditorField,
+    QgsAttributeEditorHtmlElement,
+    QgsEditFormConfig,
+    QgsFeature,
+    QgsField,
+    QgsFields,
+    QgsFillSymbol,
+    QgsGeometry,
+    QgsGradientColorRamp,
+    QgsGraduatedSymbolRenderer,
+    QgsSingleSymbolRenderer,
+    QgsVectorLayer,
+)
+
+try:  # QGIS >= 3.10
+    from qgis.core import QgsClassificationJenks, QgsClassificationEqualInterval
+except ImportError:  # pragma: no cover
+    QgsClassificationJenks = QgsClassificationEqualInterval = None
+
+PROPERTY_PREFIX = "rsgeosearch/"
+
+# The chip properties of FeatureJson.WriteChip, in the server's order, and their QGIS types.
+CHIP_FIELDS = [
+    ("id", QVariant.LongLong),
+    ("score", QVariant.Double),
+    ("acquired", QVariant.DateTime),
+    ("scene_id", QVariant.LongLong),
+    ("scene", QVariant.String),
+    ("level", QVariant.Int),
+    ("col", QVariant.Int),
+    ("row", QVariant.Int),
+    ("window", QVariant.String),
+    ("nodata_fraction", QVariant.Double),
+    ("thumbnail", QVariant.String),
+]
+_CHIP_NAMES = {name for name, _ in CHIP_FIELDS}
+
+
+def _infer_type(values):
+    kinds = set()
+    for v in values:
+        if v is None:
+            continue
+        if isinstance(v, bool):
+            kinds.add("bool")
+        elif isinstance(v, int):
+            kinds.add("int")
+        elif isinstance(v, float):
+            kinds.add("float")
+        else:
+            kinds.add("str")
+    if kinds == {"bool"}:
+        return QVariant.Bool
+    if kinds == {"int"}:
+        return QVariant.LongLong
+    if kinds and kinds <= {"int", "float"}:
+        return QVariant.Double
+    return QVariant.String
+
+
+def fields_for(features):
+    """The chip fields, then any other property the features carry (types inferred, nested values as JSON)."""
+    fields = QgsFields()
+    for name, kind in CHIP_FIELDS:
+        fields.append(QgsField(name, kind))
+    extra = []
+    for f in features:
+        for key in (f.get("properties") or {}):
+            if key not in _CHIP_NAMES and key not in extra:
+                extra.append(key)
+    for key in extra:
+        values = [(f.get("properties") or {}).get(key) for f in features]
+        if any(isinstance(v, (dict, list)) for v in values):
+            kind = QVariant.String
+        else:
+            kind = _infer_type(values)
+        fields.append(QgsField(key, kind))
+    return fields
+
+
+def _value(kind, v):
+    if v is None:
+        return None
+    if isinstance(v, (dict, list)):
+        return json.dumps(v)
+    if kind == QVariant.DateTime:
+        dt = QDateTime.fromString(str(v), Qt.ISODate)
+        return dt if dt.isValid() else None
+    if kind in (QVariant.LongLong, QVariant.Int):
+        try:
+            return int(v)
+        except (TypeError, ValueError):
+            return None
+    if kind == QVariant.Double:
+        try:
+            return float(v)
+        except (TypeError, ValueError):
+            return None
+    if kind == QVariant.Bool:
+        return bool(v)
+    return str(v)
+
+
+def _ring(coords):
+    return "(" + ", ".join("{!r} {!r}".format(float(c[0]), float(c[1])) for c in coords) + ")"
+
+
+def _polygon(rings):
+    return "(" + ", ".join(_ring(r) for r in rings) + ")"
+
+
+def geojson_to_wkt(geometry):
+    """WKT for a GeoJSON geometry (QgsJsonUtils.geometryFromGeoJson only exists from QGIS 3.36)."""
+    kind = geometry.get("type")
+    c = geometry.get("coordinates")
+    if kind == "Point":
+        return "POINT ({!r} {!r})".format(float(c[0]), float(c[1]))
+    if kind == "MultiPoint":
+        return "MULTIPOINT (" + ", ".join("({!r} {!r})".format(float(p[0]), float(p[1])) for p in c) + ")"
+    if kind == "LineString":
+        return "LINESTRING " + _ring(c)
+    if kind == "MultiLineString":
+        return "MULTILINESTRING (" + ", ".join(_ring(l) for l in c) + ")"
+    if kind == "Polygon":
+        return "POLYGON " + _polygon(c)
+    if kind == "MultiPolygon":
+        return "MULTIPOLYGON (" + ", ".join(_polygon(p) for p in c) + ")"
+    raise ValueError("unsupported GeoJSON geometry type {!r}".format(kind))
+
+
+def geometry_from_geojson(geometry):
+    if not geometry:
+        return QgsGeometry()
+    try:
+        return QgsGeometry.fromWkt(geojson_to_wkt(geometry))
+    except (ValueError, TypeError, IndexError, KeyError):
+        return QgsGeometry()
+
+
+def layer_from_collection(collection, name, server_url=None, kind="search", description=None):
+    """A memory layer (EPSG:4326) holding every feature of a GeoJSON FeatureCollection; not yet added to a project."""
+    if not isinstance(collection, dict) or collection.get("type") != "FeatureCollection":
+        raise ValueError("the server did not return a GeoJSON FeatureCollection")
+    features = [f for f in collection.get("features") or [] if isinstance(f, dict)]
+    geometry_type = "Polygon"
+    for f in features:
+        g = f.get("geometry") or {}
+        if g.get("type") in ("MultiPolygon", "Point", "MultiPoint", "LineString", "MultiLineString"):
+            geometry_type = "MultiPolygon" if g["type"] == "MultiPolygon" else g["type"]
+            break
+    layer = QgsVectorLayer("{}?crs=EPSG:4326".format(geometry_type), name, "memory")
+    fields = fields_for(features)
+    provider = layer.dataProvider()
+    provider.addAttributes(fields.toList())
+    layer.updateFields()
+    kinds = [fields.at(i).type() for i in range(fields.count())]
+    out = []
+    for f in features:
+        props = dict(f.get("properties") or {})
+        if "id" not in props or props.get("id") is None:
+            props["id"] = f.get("id")
+        feature = QgsFeature(layer.fields())
+        feature.setAttributes([_value(kinds[i], props.get(fields.at(i).name())) for i in range(fields.count())])
+        geom = geometry_from_geojson(f.get("geometry"))
+        if geom is not None and not geom.isNull():
+            if geometry_type == "MultiPolygon":
+                geom.convertToMultiType()
+            feature.setGeometry(geom)
+        out.append(feature)
+    provider.addFeatures(out)
+    layer.updateExtents()
+
+    layer.setCustomProperty(PROPERTY_PREFIX + "kind", kind)
+    if server_url:
+        layer.setCustomProperty(PROPERTY_PREFIX + "server", server_url)
+    if description:
+        layer.setCustomProperty(PROPERTY_PREFIX + "query", description)
+    for key in ("numberMatched", "numberReturned", "model"):
+        if key in collection:
+            layer.setCustomProperty(PROPERTY_PREFIX + key, str(collection[key]))
+    if description:
+        layer.setAbstract(description)
+    return layer
+
+
+def score_field(layer):
+    """The numeric field to style by: score, else the first numeric change/distance-like field."""
+    names = [f.name() for f in layer.fields()]
+    for candidate in ("score", "change", "change_score", "distance", "dissimilarity"):
+        if candidate in names:
+            return candidate
+    return None
+
+
+def style_by_score(layer, field=None, classes=5):
+    """A graduated renderer (yellow → red, Jenks natural breaks) on ``field``; one symbol when all values are null or equal."""
+    field = field or score_field(layer)
+    symbol = QgsFillSymbol.createSimple({
+        "color": "255,200,0,90", "outline_color": "40,40,40,220", "outline_width": "0.3",
+    }) if layer.geometryType() == 2 else None
+    idx = layer.fields().indexOf(field) if field else -1
+    values = [f[field] for f in layer.getFeatures()] if idx >= 0 else []
+    values = [v for v in values if v is not None and v == v and not (hasattr(v, "isNull") and v.isNull())]
+    if idx < 0 or len(set(values)) < 2:
+        if symbol is not None:
+            layer.setRenderer(QgsSingleSymbolRenderer(symbol))
+        return layer.renderer()
+    renderer = QgsGraduatedSymbolRenderer(field)
+    if symbol is not None:
+        renderer.setSourceSymbol(symbol)
+    if QgsClassificationJenks is not None:
+        method = QgsClassificationJenks() if len(values) >= classes else QgsClassificationEqualInterval()
+        method.setLabelFormat("%1 – %2")
+        method.setLabelPrecision(3)
+        renderer.setClassificationMethod(method)
+    renderer.updateClasses(layer, min(classes, len(set(values))))
+    ramp = QgsGradientColorRamp(QColor(255, 255, 178), QColor(189, 0, 38))
+    renderer.updateColorRamp(ramp)
+    layer.setRenderer(renderer)
+    return renderer
+
+
+def map_tip_html(server_url):
+    base = (server_url or "").rstrip("/")
+    return (
+        '<div style="font-family:sans-serif;font-size:9pt">'
+        '<img src="{base}/chips/[% "id" %].png?size=256" width="256" style="display:block"/>'
+        '<b>chip [% "id" %]</b>[% CASE WHEN "score" IS NOT NULL THEN \' · score \' || format_number("score", 3) ELSE \'\' END %]<br/>'
+        '[% "scene" %] · [% format_date("acquired", \'yyyy-MM-dd\') %]'
+        "</div>"
+    ).format(base=base)
+
+
+def configure_popups(layer, server_url):
+    """Map tip with the chip thumbnail, a form with the thumbnail on top, and layer actions."""
+    base = (server_url or "").rstrip("/")
+    layer.setDisplayExpression('\'chip \' || "id"')
+    layer.setMapTipTemplate(map_tip_html(base))
+
+    form = layer.editFormConfig()
+    form.setLayout(QgsEditFormConfig.TabLayout)
+    form.clearTabs()
+    tab = QgsAttributeEditorContainer("Chip", None)
+    tab.setIsGroupBox(False)
+    html = QgsAttributeEditorHtmlElement("thumbnail", tab)
+    html.setHtmlCode(
+        '<script>document.write(\'<img width="256" src="{base}/chips/\' + expression.evaluate(\'"id"\') + \'.png?size=256"/>\')</script>'
+        .format(base=base))
+    tab.addChildElement(html)
+    for i, field in enumerate(layer.fields()):
+        tab.addChildElement(QgsAttributeEditorField(field.name(), i, tab))
+    form.addTab(tab)
+    layer.setEditFormConfig(form)
+
+    manager = layer.actions()
+    manager.clearActions()
+    manager.addAction(QgsAction(QgsAction.OpenUrl, "Open chip thumbnail", '[% "thumbnail" %]', False))
+    manager.addAction(QgsAction(
+        QgsAction.GenericPython, "Find similar chips",
+        "from qgis.utils import plugins\n"
+        "p = plugins.get('rsgeosearch')\n"
+        "if p is not None:\n"
+        "    p.find_similar([% \"id\" %])\n",
+        False))
+    return layer
+
+
+def make_layer(collection, name, server_url, kind="search", description=None):
+    """layer_from_collection + graduated style + map tips/form/actions: ready for QgsProject.addMapLayer."""
+    layer = layer_from_collection(collection, name, server_url, kind, description)
+    style_by_score(layer)
+    configure_popups(layer, server_url)
+    return layer

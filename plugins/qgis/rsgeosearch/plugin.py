@@ -1,0 +1,236 @@
+"""The plugin object QGIS creates (classFactory): menu entry, toolbar button, dock, and the actions behind them.
+
+Every action is a method here that takes plain values (text, dates, a chip id), so it can be driven from the
+dock, from a layer action ("Find similar chips") or from a test with a stand-in ``iface``. Requests run in a
+QgsTask; results become a layer in the "RsGeoSearch" group; failures go to the message bar.
+"""
+
+import os
+
+from qgis.PyQt.QtCore import Qt
+from qgis.PyQt.QtGui import QIcon
+from qgis.PyQt.QtWidgets import QAction
+
+from qgis.core import (
+    Qgis,
+    QgsApplication,
+    QgsCoordinateReferenceSystem,
+    QgsCoordinateTransform,
+    QgsCsException,
+    QgsMessageLog,
+    QgsProject,
+    QgsVectorLayer,
+)
+
+from . import layers, settings
+from .client import ApiError, Cancelled, Client, changes_url, search_url, similar_url
+from .tasks import ApiTask
+
+TITLE = "RsGeoSearch"
+GROUP = "RsGeoSearch"
+WGS84 = "EPSG:4326"
+
+
+class RsGeoSearchPlugin:
+    def __init__(self, iface):
+        self.iface = iface
+        self.dock = None
+        self.action = None
+        self.models = []
+        self.last_layer = None
+        self.last_error = None
+        self._tasks = []
+
+    # -- QGIS plugin interface -------------------------------------------------------------------------------
+    def initGui(self):
+        from .dock import SearchDock  # widgets only when there is a GUI
+
+        icon = QIcon(os.path.join(os.path.dirname(__file__), "icon.svg"))
+        self.action = QAction(icon, "RsGeoSearch", self.iface.mainWindow())
+        self.action.setCheckable(True)
+        self.action.setToolTip("Search satellite imagery by text (RsGeoSearch)")
+        self.dock = SearchDock(self, self.iface.mainWindow())
+        self.dock.setVisible(False)
+        self.action.toggled.connect(self.dock.setUserVisible if hasattr(self.dock, "setUserVisible") else self.dock.setVisible)
+        self.dock.visibilityChanged.connect(self.action.setChecked)
+        self.iface.addDockWidget(Qt.RightDockWidgetArea, self.dock)
+        self.iface.addPluginToWebMenu(TITLE, self.action)
+        self.iface.addWebToolBarIcon(self.action)
+
+    def unload(self):
+        for task in list(self._tasks):
+            if not task.done:
+                task.cancel()
+        self._tasks.clear()
+        if self.action is not None:
+            self.iface.removePluginWebMenu(TITLE, self.action)
+            self.iface.removeWebToolBarIcon(self.action)
+            self.action = None
+        if self.dock is not None:
+            self.iface.removeDockWidget(self.dock)
+            self.dock.deleteLater()
+            self.dock = None
+
+    # -- helpers ---------------------------------------------------------------------------------------------
+    def client(self):
+        """A Client for the configured server; the API key is read from the auth database here, on the main thread."""
+        try:
+            key = settings.api_key()
+        except settings.AuthError as e:
+            # Reading needs no key; go on without it and say so (the master password may not be entered yet).
+            self.message("{}; sending requests without the API key".format(e), Qgis.Warning, 8)
+            key = None
+        return Client(settings.server_url(), key)
+
+    def current_extent(self):
+        """The map canvas extent as (minx, miny, maxx, maxy) in EPSG:4326 degrees, clamped to the world."""
+        canvas = self.iface.mapCanvas()
+        extent = canvas.extent()
+        source = canvas.mapSettings().destinationCrs()
+        target = QgsCoordinateReferenceSystem(WGS84)
+        if not source.isValid():
+            source = target
+        try:
+            rect = QgsCoordinateTransform(source, target, QgsProject.instance()).transformBoundingBox(extent)
+        except QgsCsException as e:
+            raise ApiError("The map extent cannot be expressed in EPSG:4326: {}".format(e))
+        if rect.isEmpty() or rect.isNull():
+            raise ApiError("The map extent is empty; zoom to an area first")
+        return (max(-180.0, rect.xMinimum()), max(-90.0, rect.yMinimum()),
+                min(180.0, rect.xMaximum()), min(90.0, rect.yMaximum()))
+
+    def message(self, text, level=Qgis.Info, duration=5):
+        bar = self.iface.messageBar()
+        if bar is not None:
+            bar.pushMessage(TITLE, text, level, duration)
+        QgsMessageLog.logMessage(text, TITLE, level)
+
+    def show_error(self, error):
+        self.last_error = error
+        if isinstance(error, Cancelled):
+            self.message(str(error), Qgis.Warning, 5)
+            return
+        text = str(error)
+        if getattr(error, "status", None):
+            text = "{} (HTTP {})".format(text, error.status)
+        self.message(text, Qgis.Critical, 15)
+
+    def _start(self, description, make_work, on_success):
+        """Builds the work on the main thread (settings, key, URL validation), then runs it as a task.
+        Returns the task, or None when the request could not even be formed (the message bar says why)."""
+        self.last_error = None
+        try:
+            work = make_work(self.client())
+        except ApiError as e:
+            self.show_error(e)
+            return None
+
+        def done(value):
+            on_success(value)
+
+        task = ApiTask(description, work, done, self.show_error)
+        task.taskCompleted.connect(lambda: self._forget(task))
+        task.taskTerminated.connect(lambda: self._forget(task))
+        self._tasks.append(task)
+        QgsApplication.taskManager().addTask(task)
+        return task
+
+    def _forget(self, task):
+        if task in self._tasks and task.done:
+            self._tasks.remove(task)
+
+    def add_result_layer(self, collection, name, kind, description):
+        server = settings.server_url().rstrip("/")
+        layer = layers.make_layer(collection, name, server, kind, description)
+        project = QgsProject.instance()
+        project.addMapLayer(layer, False)
+        root = project.layerTreeRoot()
+        group = root.findGroup(GROUP) or root.insertGroup(0, GROUP)
+        group.insertLayer(0, layer)
+        self.last_layer = layer
+        matched = collection.get("numberMatched")
+        count = layer.featureCount()
+        if count == 0:
+            self.message("{}: no chips found".format(name), Qgis.Warning, 6)
+        else:
+            self.message("{}: {} chip{}{}".format(
+                name, count, "" if count == 1 else "s",
+                " of {} matching".format(matched) if isinstance(matched, int) and matched > count else ""), Qgis.Success, 4)
+        return layer
+
+    # -- actions ---------------------------------------------------------------------------------------------
+    def search(self, q, use_extent=True, bbox=None, start=None, end=None, limit=None, model=None, min_score=None):
+        """Text search (inside the current map extent unless ``use_extent`` is False or ``bbox`` is given)."""
+        limit = int(limit or settings.limit())
+        text = (q or "").strip()
+
+        def make(client):
+            box = bbox if bbox is not None else (self.current_extent() if use_extent else None)
+            params = dict(q=text, bbox=box, start=start, end=end, limit=limit, model=model or None, min_score=min_score)
+            search_url(client.base_url, **params)  # validate now: bad input reaches the message bar at once
+            return lambda feedback: client.search(feedback, **params)
+
+        name = "{}: {}".format(TITLE, text) if text else "{}: chips".format(TITLE)
+        description = "search q={!r} limit={}{}".format(text, limit, " model={}".format(model) if model else "")
+        return self._start("RsGeoSearch " + (text or "listing"), make,
+                           lambda doc: self.add_result_layer(doc, name, "search", description))
+
+    def selected_chip_ids(self, layer=None):
+        layer = layer or self.iface.activeLayer()
+        if not isinstance(layer, QgsVectorLayer) or layer.fields().indexOf("id") < 0:
+            return []
+        ids = []
+        for f in layer.selectedFeatures():
+            try:
+                ids.append(int(f["id"]))
+            except (TypeError, ValueError):
+                continue
+        return ids
+
+    def find_similar(self, chip_id=None, limit=None, model=None, use_extent=False, start=None, end=None):
+        """Chips that look like ``chip_id`` (default: the selected feature of the active layer) as a new layer."""
+        if chip_id is None:
+            ids = self.selected_chip_ids()
+            if not ids:
+                self.show_error(ApiError("Select a chip in an RsGeoSearch result layer first (a feature with an 'id' field)"))
+                return None
+            chip_id = ids[0]
+        limit = int(limit or settings.limit())
+
+        def make(client):
+            box = self.current_extent() if use_extent else None
+            params = dict(bbox=box, start=start, end=end, limit=limit, model=model or None)
+            similar_url(client.base_url, chip_id, **params)
+            return lambda feedback: client.similar(chip_id, feedback, **params)
+
+        name = "{}: similar to chip {}".format(TITLE, chip_id)
+        return self._start("RsGeoSearch similar to chip {}".format(chip_id), make,
+                           lambda doc: self.add_result_layer(doc, name, "similar", "similar to chip {}".format(chip_id)))
+
+    def changes(self, date_from, date_to, q=None, bbox=None, limit=None, model=None):
+        """What changed inside the current map extent between two dates (GET /changes) as a new layer."""
+
+        def make(client):
+            box = bbox if bbox is not None else self.current_extent()
+            params = dict(q=q, limit=limit, model=model or None)
+            changes_url(client.base_url, box, date_from, date_to, **params)
+            return lambda feedback: client.changes(box, date_from, date_to, feedback, **params)
+
+        name = "{}: changes {} → {}".format(TITLE, date_from, date_to)
+        return self._start("RsGeoSearch changes", make,
+                           lambda doc: self.add_result_layer(doc, name, "changes", "changes from {} to {}".format(date_from, date_to)))
+
+    def refresh_models(self, on_done=None):
+        """Loads GET /models into ``self.models`` (and the dock's model list)."""
+
+        def make(client):
+            return lambda feedback: client.models(feedback)
+
+        def loaded(models):
+            self.models = models
+            if self.dock is not None:
+                self.dock.set_models(models)
+            if on_done is not None:
+                on_done(models)
+
+        return self._start("RsGeoSearch models", make, loaded)
