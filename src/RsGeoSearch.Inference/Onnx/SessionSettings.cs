@@ -1,0 +1,27 @@
+using RsGeoSearch.Core;
+
+namespace RsGeoSearch.Inference.Onnx;
+
+/// <summary>
+/// How to create sessions. Threads: 0 = ONNX Runtime's default (one per physical core).
+/// <see cref="Provider"/>: cpu | cuda | auto.
+/// </summary>
+public sealed record SessionSettings
+{
+    public static readonly SessionSettings Default = new();
+
+    public int IntraOpThreads { get; init; }
+    public int InterOpThreads { get; init; }
+    public GraphOptimizationLevel Optimization { get; init; } = GraphOptimizationLevel.All;
+    public ExecutionProvider Provider { get; init; } = ExecutionProvider.Cpu;
+    public int CudaDeviceId { get; init; }
+
+    /// <summary>Parses "cpu", "cuda" or "auto" (case-insensitive).</summary>
+    public static ExecutionProvider ParseProvider(string text) => text.Trim().ToLowerInvariant() switch
+    {
+        "cpu" => ExecutionProvider.Cpu,
+        "cuda" or "gpu" => ExecutionProvider.Cuda,
+        "auto" => ExecutionProvider.Auto,
+        _ => throw new InputException($"execution provider '{text}' is not one of cpu, cuda, auto"),
+    };
+}

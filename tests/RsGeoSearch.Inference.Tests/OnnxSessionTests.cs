@@ -1,0 +1,150 @@
+using RsGeoSearch.Core;
+using RsGeoSearch.Inference.Onnx;
+
+namespace RsGeoSearch.Inference.Tests;
+
+public class OnnxSessionTests
+{
+    private static TinyClipFixture Tiny => TinyClipFixture.Instance;
+
+    [Test]
+    public void Loads_onnx_runtime_1_30_with_the_cpu_provider()
+    {
+        Assert.That(OnnxRuntime.Version, Is.EqualTo("1.30.0"));
+        Assert.That(OnnxRuntime.AvailableProviders, Does.Contain("CPUExecutionProvider"));
+        Assert.That(OnnxRuntime.LibraryPath, Does.EndWith("libonnxruntime.so.1"));
+    }
+
+    [Test]
+    public void Reports_input_and_output_names_types_and_shapes()
+    {
+        using var image = OnnxSession.Open(Tiny.ImageOnnx);
+        Assert.That(image.Inputs.Select(i => i.ToString()), Is.EqualTo(new[] { "pixel_values: float[?, 3, 64, 64]" }));
+        Assert.That(image.Outputs, Has.Count.EqualTo(1));
+        Assert.That(image.Outputs[0].Name, Is.EqualTo("image_embeds"));
+        Assert.That(image.Outputs[0].ElementType, Is.EqualTo(TensorElementType.Float));
+        Assert.That(image.Outputs[0].Shape, Is.EqualTo(new long[] { -1, 16 }));
+
+        using var text = OnnxSession.Open(Tiny.TextOnnx, new SessionSettings { IntraOpThreads = 1, Optimization = GraphOptimizationLevel.Basic });
+        Assert.That(text.Inputs.Select(i => (i.Name, i.ElementType)),
+            Is.EqualTo(new[] { ("input_ids", TensorElementType.Int64), ("attention_mask", TensorElementType.Int64) }));
+        Assert.That(text.Inputs[0].Shape, Is.EqualTo(new long[] { -1, 77 }));
+        Assert.That(text.Provider, Is.EqualTo(ExecutionProvider.Cpu));
+    }
+
+    [Test]
+    public void Runs_a_float_batch_and_returns_the_output_shape()
+    {
+        using var s = OnnxSession.Open(Tiny.ImageOnnx);
+        var outputs = s.Run([InputTensor.Float("pixel_values", Tiny.Pixels, 4, 3, 64, 64)]);
+        Assert.That(outputs, Has.Length.EqualTo(1));
+        Assert.That(outputs[0].Shape, Is.EqualTo(new long[] { 4, 16 }));
+        Assert.That(outputs[0].Data.All(float.IsFinite), Is.True);
+        Assert.That(outputs[0].Data.Any(v => v != 0), Is.True);
+    }
+
+    [Test]
+    public void Ort_errors_carry_ort_message()
+    {
+        using var s = OnnxSession.Open(Tiny.ImageOnnx);
+        // Wrong spatial size: ORT rejects it with its own message naming the input and dimension.
+        var e = Assert.Throws<OnnxRuntimeException>(() => s.Run([InputTensor.Float("pixel_values", new float[3 * 32 * 32], 1, 3, 32, 32)]));
+        Assert.That(e!.Message, Does.Contain("pixel_values"));
+        Assert.That(e.Code, Is.EqualTo(OrtErrorCode.InvalidArgument));
+    }
+
+    [Test]
+    public void A_corrupt_onnx_file_gives_ort_message_and_the_file_name()
+    {
+        var dir = TestEnvironment.NewTempDirectory("rsgeo-corrupt");
+        try
+        {
+            var path = Path.Combine(dir, "broken.onnx");
+            File.WriteAllBytes(path, "this is not a protobuf"u8.ToArray());
+            var e = Assert.Throws<OnnxRuntimeException>(() => OnnxSession.Open(path));
+            Assert.That(e!.Message, Does.Contain("broken.onnx"));
+            Assert.That(e.Message.Length, Is.GreaterThan(path.Length + 10), "ORT's own explanation follows the path");
+            Assert.Throws<InputException>(() => OnnxSession.Open(Path.Combine(dir, "missing.onnx")));
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
+    [Test]
+    public void Unknown_input_name_is_rejected_with_the_graph_inputs_listed()
+    {
+        using var s = OnnxSession.Open(Tiny.ImageOnnx);
+        var e = Assert.Throws<ArgumentException>(() => s.Run([InputTensor.Float("pixels", new float[3 * 64 * 64], 1, 3, 64, 64)]));
+        Assert.That(e!.Message, Does.Contain("pixel_values"));
+        Assert.Throws<ArgumentException>(() => InputTensor.Float("x", new float[10], 1, 3, 64, 64));
+    }
+
+    [Test]
+    public void Cuda_on_a_cpu_only_library_gives_a_clear_message_and_auto_falls_back_to_cpu()
+    {
+        var e = Assert.Throws<InputException>(() => OnnxSession.Open(Tiny.ImageOnnx, new SessionSettings { Provider = ExecutionProvider.Cuda }));
+        Assert.That(e!.Message, Does.Contain("cuda").And.Contain("--provider cpu"));
+
+        using var auto = OnnxSession.Open(Tiny.ImageOnnx, new SessionSettings { Provider = ExecutionProvider.Auto });
+        Assert.That(auto.Provider, Is.EqualTo(ExecutionProvider.Cpu));
+        Assert.That(auto.ProviderNote, Is.Not.Null.And.Contains("CUDA"));
+        var outputs = auto.Run([InputTensor.Float("pixel_values", Tiny.Pixels.AsMemory(0, 3 * 64 * 64), 1, 3, 64, 64)]);
+        Assert.That(outputs[0].Shape, Is.EqualTo(new long[] { 1, 16 }));
+    }
+
+    [Test]
+    public void Provider_names_parse()
+    {
+        Assert.That(SessionSettings.ParseProvider("AUTO"), Is.EqualTo(ExecutionProvider.Auto));
+        Assert.That(SessionSettings.ParseProvider("cpu"), Is.EqualTo(ExecutionProvider.Cpu));
+        Assert.That(SessionSettings.ParseProvider("cuda"), Is.EqualTo(ExecutionProvider.Cuda));
+        Assert.Throws<InputException>(() => SessionSettings.ParseProvider("tpu"));
+    }
+
+    [Test]
+    public void A_thousand_session_create_dispose_cycles_do_not_grow_native_memory()
+    {
+        void Cycle(int n)
+        {
+            var input = new float[3 * 64 * 64];
+            for (var i = 0; i < n; i++)
+            {
+                using var s = OnnxSession.Open(Tiny.ImageOnnx, new SessionSettings { IntraOpThreads = 1 });
+                var o = s.Run([InputTensor.Float("pixel_values", input, 1, 3, 64, 64)]);
+                if (o[0].Data.Length != 16) Assert.Fail("bad output");
+            }
+        }
+        Cycle(100); // warm-up: allocator arenas, thread pools, JIT
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        var before = TestEnvironment.ResidentBytes();
+        Cycle(1000);
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        var growth = TestEnvironment.ResidentBytes() - before;
+        TestContext.Out.WriteLine($"RSS growth over 1000 cycles: {growth / 1024.0 / 1024.0:F1} MiB");
+        // A leaked session (graph, weights, arena) costs >= 200 KiB, so a leak would add >= 200 MiB.
+        Assert.That(growth, Is.LessThan(40L * 1024 * 1024));
+    }
+
+    [Test]
+    public void A_missing_library_names_setup_sh()
+    {
+        var old = Environment.GetEnvironmentVariable(OrtApi.LibraryEnvironmentVariable);
+        var oldNative = Environment.GetEnvironmentVariable("RSGEO_NATIVE_DIR");
+        try
+        {
+            Environment.SetEnvironmentVariable(OrtApi.LibraryEnvironmentVariable, "/nonexistent/libonnxruntime.so.1");
+            var e = Assert.Throws<InputException>(() => OrtApi.ResolveLibraryPath());
+            Assert.That(e!.Message, Does.Contain("/nonexistent/libonnxruntime.so.1"));
+            Environment.SetEnvironmentVariable(OrtApi.LibraryEnvironmentVariable, null);
+            Environment.SetEnvironmentVariable("RSGEO_NATIVE_DIR", "/nonexistent-native");
+            e = Assert.Throws<InputException>(() => OrtApi.ResolveLibraryPath());
+            Assert.That(e!.Message, Does.Contain("./setup.sh"));
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(OrtApi.LibraryEnvironmentVariable, old);
+            Environment.SetEnvironmentVariable("RSGEO_NATIVE_DIR", oldNative);
+        }
+    }
+}
