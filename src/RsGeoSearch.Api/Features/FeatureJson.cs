@@ -32,7 +32,8 @@ internal static class FeatureJson
         w.WriteNumber("col", c.Col);
         w.WriteNumber("row", c.Row);
         w.WriteString("window", c.Window.ToString());
-        w.WriteNumber("nodata_fraction", Math.Round(c.NodataFraction, 4));
+        w.WritePropertyName("nodata_fraction"); // always with a decimal point, so OGR types it Real even when every value is 0
+        w.WriteRawValue(Math.Round(c.NodataFraction, 4).ToString("0.0###", CultureInfo.InvariantCulture));
         w.WriteString("thumbnail", $"{baseUrl}/chips/{c.Id}.png");
         w.WriteEndObject();
         w.WriteEndObject();
