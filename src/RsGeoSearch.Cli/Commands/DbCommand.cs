@@ -202,8 +202,8 @@ internal static class DbCommand
         await using var store = CatalogStore.Create(connectionString);
         var models = await store.ListModelsAsync(ct);
         var extent = await store.GetExtentAsync(null, ct);
-        Console.WriteLine($"  catalog:    {models.Count} model(s){(models.Count > 0 ? " (" + string.Join(", ", models.Select(m => $"{m.Name} {m.Dimension}-d")) + ")" : "")}, {extent.Scenes} scene(s), {extent.Chips} chip(s)");
-        if (extent.Bbox is { } box) Console.WriteLine($"  extent:     {box}; {extent.Earliest:yyyy-MM-dd} .. {extent.Latest:yyyy-MM-dd}");
+        Console.WriteLine($"  catalog:    {models.Count} model(s){(models.Count > 0 ? " (" + string.Join(", ", models.Select(m => $"{m.Name} {m.Dimension}-d")) + ")" : "")}, {extent.SceneCount} scene(s), {extent.ChipCount} chip(s)");
+        if (extent.Spatial is { } box) Console.WriteLine($"  extent:     {box}; {extent.Start:yyyy-MM-dd} .. {extent.End:yyyy-MM-dd} ({extent.Dates.Count} acquisition day(s))");
     }
 
     private static async Task<int> Run(Func<Task<int>> action)

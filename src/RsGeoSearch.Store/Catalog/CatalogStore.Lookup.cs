@@ -20,7 +20,7 @@ public sealed partial class CatalogStore
     public async Task<IReadOnlyList<ChipRecord>> GetChipsAsync(IReadOnlyCollection<long> chipIds, CancellationToken ct = default)
     {
         if (chipIds.Count == 0) return [];
-        await using var conn = await DataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
+        await using var conn = await OpenAsync(ct).ConfigureAwait(false);
         var found = await LoadHitDetailsAsync(conn, chipIds.ToArray(), ct).ConfigureAwait(false);
         return found.Values.OrderBy(c => c.Id).ToList();
     }
@@ -33,7 +33,7 @@ public sealed partial class CatalogStore
     {
         if (limit < 1 || limit > SearchQuery.MaxLimit) throw new InputException($"limit {limit} must be between 1 and {SearchQuery.MaxLimit}");
         if (offset < 0) throw new InputException($"offset {offset} must not be negative");
-        await using var conn = await DataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
+        await using var conn = await OpenAsync(ct).ConfigureAwait(false);
         await using var cmd = new NpgsqlCommand { Connection = conn };
         var sql = new StringBuilder($"SELECT {ChipColumns} FROM chips c JOIN scenes s ON s.id = c.scene_id WHERE true");
         await AppendChipFilterAsync(sql, cmd, filter, ct).ConfigureAwait(false);
@@ -50,7 +50,7 @@ public sealed partial class CatalogStore
     /// <summary>How many chips pass the filter (OGC numberMatched of a listing).</summary>
     public async Task<long> CountChipsAsync(ChipFilter filter, CancellationToken ct = default)
     {
-        await using var conn = await DataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
+        await using var conn = await OpenAsync(ct).ConfigureAwait(false);
         await using var cmd = new NpgsqlCommand { Connection = conn };
         var sql = new StringBuilder("SELECT count(*) FROM chips c WHERE true");
         await AppendChipFilterAsync(sql, cmd, filter, ct).ConfigureAwait(false);
@@ -64,7 +64,7 @@ public sealed partial class CatalogStore
         var m = await GetModelAsync(model, ct).ConfigureAwait(false);
         var result = new Dictionary<long, float[]>();
         if (chipIds.Count == 0) return result;
-        await using var conn = await DataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
+        await using var conn = await OpenAsync(ct).ConfigureAwait(false);
         await using var cmd = new NpgsqlCommand($"SELECT chip_id, embedding::real[] FROM embeddings WHERE model_id = {m.Id} AND chip_id = ANY(@ids)", conn);
         cmd.Parameters.Add(new NpgsqlParameter("ids", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = chipIds.ToArray() });
         await using var reader = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
@@ -72,48 +72,81 @@ public sealed partial class CatalogStore
         return result;
     }
 
-    /// <summary>Every scene, by id, with its stored chip count and the models that completed it.</summary>
-    public async Task<IReadOnlyList<SceneRecord>> ListScenesAsync(CancellationToken ct = default)
+    private const string SceneColumns = """
+        s.id, s.uri, s.acquired_at, s.acquired_source, ST_AsBinary(s.footprint), s.crs, s.width, s.height, s.bands,
+        coalesce((SELECT max(sm.chip_count) FROM scene_models sm WHERE sm.scene_id = s.id), 0)::bigint
+        """;
+
+    /// <summary>
+    /// Scenes intersecting the box and acquired within the range, by id, one page of them, and how many match
+    /// in all. ChipCount is the stored chip count (the largest over models).
+    /// </summary>
+    public async Task<(IReadOnlyList<SceneRecord> Items, long NumberMatched)> ListScenesAsync(
+        BoundingBox? bbox = null, TimeRange time = default, int limit = 1000, int offset = 0, CancellationToken ct = default)
     {
-        await using var conn = await DataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
-        await using var cmd = new NpgsqlCommand("""
-            SELECT s.id, s.uri, s.sha256, s.crs, s.acquired_at, s.acquired_source, ST_AsBinary(s.footprint),
-                   s.width, s.height, s.bands, s.ingested_at,
-                   coalesce((SELECT max(sm.chip_count) FROM scene_models sm WHERE sm.scene_id = s.id), 0)::bigint,
-                   coalesce((SELECT array_agg(m.name ORDER BY m.name) FROM scene_models sm JOIN models m ON m.id = sm.model_id
-                             WHERE sm.scene_id = s.id AND sm.completed_at IS NOT NULL), '{}')
-            FROM scenes s ORDER BY s.id
-            """, conn);
-        await using var reader = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
-        var list = new List<SceneRecord>();
-        while (await reader.ReadAsync(ct).ConfigureAwait(false))
+        if (limit < 1 || limit > SearchQuery.MaxLimit) throw new InputException($"limit {limit} must be between 1 and {SearchQuery.MaxLimit}");
+        if (offset < 0) throw new InputException($"offset {offset} must not be negative");
+        await using var conn = await OpenAsync(ct).ConfigureAwait(false);
+        await using var cmd = new NpgsqlCommand { Connection = conn };
+        var where = new StringBuilder(" WHERE true");
+        if (bbox is { } b)
         {
-            list.Add(new SceneRecord(
-                reader.GetInt64(0), reader.GetString(1), reader.GetString(2),
-                reader.IsDBNull(3) ? null : reader.GetString(3),
-                reader.IsDBNull(4) ? null : reader.GetFieldValue<DateTimeOffset>(4),
-                (AcquisitionSource)reader.GetInt16(5),
-                reader.IsDBNull(6) ? null : Wkb.ReadPolygon(reader.GetFieldValue<byte[]>(6)),
-                reader.GetInt32(7), reader.GetInt32(8), reader.GetInt32(9),
-                reader.GetFieldValue<DateTimeOffset>(10),
-                reader.GetInt64(11),
-                reader.GetFieldValue<string[]>(12)));
+            where.Append(" AND ST_Intersects(s.footprint, ST_MakeEnvelope(@minx, @miny, @maxx, @maxy, 4326))");
+            AddBbox(cmd, b);
         }
-        return list;
+        if (time.From is { } from)
+        {
+            where.Append(" AND s.acquired_at >= @from");
+            cmd.Parameters.Add(new NpgsqlParameter("from", NpgsqlDbType.TimestampTz) { Value = from.ToUniversalTime() });
+        }
+        if (time.To is { } to)
+        {
+            where.Append(" AND s.acquired_at <= @to");
+            cmd.Parameters.Add(new NpgsqlParameter("to", NpgsqlDbType.TimestampTz) { Value = to.ToUniversalTime() });
+        }
+        cmd.CommandText = $"SELECT {SceneColumns} FROM scenes s{where} ORDER BY s.id LIMIT @limit OFFSET @offset; SELECT count(*) FROM scenes s{where}";
+        cmd.Parameters.AddWithValue("limit", limit);
+        cmd.Parameters.AddWithValue("offset", (long)offset);
+        var list = new List<SceneRecord>();
+        await using var reader = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
+        while (await reader.ReadAsync(ct).ConfigureAwait(false)) list.Add(ReadScene(reader));
+        await reader.NextResultAsync(ct).ConfigureAwait(false);
+        await reader.ReadAsync(ct).ConfigureAwait(false);
+        return (list, reader.GetInt64(0));
+    }
+
+    /// <summary>One scene, or null when absent.</summary>
+    public async Task<SceneRecord?> GetSceneAsync(long sceneId, CancellationToken ct = default)
+    {
+        await using var conn = await OpenAsync(ct).ConfigureAwait(false);
+        await using var cmd = new NpgsqlCommand($"SELECT {SceneColumns} FROM scenes s WHERE s.id = @id", conn);
+        cmd.Parameters.AddWithValue("id", sceneId);
+        await using var reader = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
+        return await reader.ReadAsync(ct).ConfigureAwait(false) ? ReadScene(reader) : null;
+    }
+
+    /// <summary>The scene with this content hash, or null: lets an ingest report "already stored" before any work.</summary>
+    public async Task<SceneRecord?> FindSceneBySha256Async(string sha256, CancellationToken ct = default)
+    {
+        await using var conn = await OpenAsync(ct).ConfigureAwait(false);
+        await using var cmd = new NpgsqlCommand($"SELECT {SceneColumns} FROM scenes s WHERE s.sha256 = @sha", conn);
+        cmd.Parameters.AddWithValue("sha", NormalizeSha256(sha256));
+        await using var reader = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
+        return await reader.ReadAsync(ct).ConfigureAwait(false) ? ReadScene(reader) : null;
     }
 
     /// <summary>
     /// Where and when there is imagery (of the model, when given): the box around scene footprints (chips lie
-    /// inside them), the earliest and latest acquisition, and scene and chip counts.
+    /// inside them), the earliest and latest acquisition, the distinct acquisition days, and scene and chip counts.
     /// </summary>
     public async Task<CatalogExtent> GetExtentAsync(string? model = null, CancellationToken ct = default)
     {
         var m = model is null ? null : await GetModelAsync(model, ct).ConfigureAwait(false);
-        await using var conn = await DataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
-        var join = m is null
-            ? "(SELECT scene_id, max(chip_count) AS chip_count FROM scene_models GROUP BY scene_id) sm ON sm.scene_id = s.id"
-            : $"scene_models sm ON sm.scene_id = s.id AND sm.model_id = {m.Id}";
-        var from = m is null ? $"scenes s LEFT JOIN {join}" : $"scenes s JOIN {join}";
+        var dates = await GetAcquisitionDatesAsync(null, model, ct).ConfigureAwait(false);
+        await using var conn = await OpenAsync(ct).ConfigureAwait(false);
+        var from = m is null
+            ? "scenes s LEFT JOIN (SELECT scene_id, max(chip_count) AS chip_count FROM scene_models GROUP BY scene_id) sm ON sm.scene_id = s.id"
+            : $"scenes s JOIN scene_models sm ON sm.scene_id = s.id AND sm.model_id = {m.Id}";
         await using var cmd = new NpgsqlCommand($"""
             SELECT ST_XMin(x), ST_YMin(x), ST_XMax(x), ST_YMax(x), t0, t1, n, chips
             FROM (SELECT ST_Extent(s.footprint) AS x, min(s.acquired_at) AS t0, max(s.acquired_at) AS t1,
@@ -127,14 +160,14 @@ public sealed partial class CatalogStore
         return new CatalogExtent(box,
             reader.IsDBNull(4) ? null : reader.GetFieldValue<DateTimeOffset>(4),
             reader.IsDBNull(5) ? null : reader.GetFieldValue<DateTimeOffset>(5),
-            reader.GetInt64(6), reader.GetInt64(7));
+            dates, reader.GetInt64(6), reader.GetInt64(7));
     }
 
     /// <summary>Distinct UTC acquisition dates of scenes (inside the box and of the model, when given), ascending: the dates change detection compares.</summary>
     public async Task<IReadOnlyList<DateOnly>> GetAcquisitionDatesAsync(BoundingBox? bbox = null, string? model = null, CancellationToken ct = default)
     {
         var m = model is null ? null : await GetModelAsync(model, ct).ConfigureAwait(false);
-        await using var conn = await DataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
+        await using var conn = await OpenAsync(ct).ConfigureAwait(false);
         await using var cmd = new NpgsqlCommand { Connection = conn };
         var sql = new StringBuilder("SELECT DISTINCT (s.acquired_at AT TIME ZONE 'UTC')::date FROM scenes s");
         if (m is not null) sql.Append($" JOIN scene_models sm ON sm.scene_id = s.id AND sm.model_id = {m.Id}");
@@ -190,6 +223,14 @@ public sealed partial class CatalogStore
         }
         return result;
     }
+
+    private static SceneRecord ReadScene(NpgsqlDataReader r) => new(
+        r.GetInt64(0), r.GetString(1),
+        r.IsDBNull(2) ? null : r.GetFieldValue<DateTimeOffset>(2),
+        (AcquisitionSource)r.GetInt16(3),
+        r.IsDBNull(4) ? null : Wkb.ReadPolygon(r.GetFieldValue<byte[]>(4)),
+        r.IsDBNull(5) ? null : r.GetString(5),
+        r.GetInt32(6), r.GetInt32(7), r.GetInt32(8), r.GetInt64(9));
 
     private static ChipRecord ReadChip(NpgsqlDataReader r) => new(
         r.GetInt64(0), r.GetInt64(1), r.GetString(2), r.GetInt16(3), r.GetInt32(4), r.GetInt32(5),

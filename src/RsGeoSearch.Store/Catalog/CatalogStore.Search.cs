@@ -33,7 +33,7 @@ public sealed partial class CatalogStore
         foreach (var v in query.Vector)
             if (!float.IsFinite(v)) throw new InputException("the query vector contains NaN or infinity");
 
-        await using var conn = await DataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
+        await using var conn = await OpenAsync(ct).ConfigureAwait(false);
         var estimate = await EstimateAsync(conn, model, query.Bbox, query.Time, ct).ConfigureAwait(false);
         var wanted = query.Offset + query.Limit;
         var filtered = query.Bbox is not null || !query.Time.IsUnbounded;
@@ -86,7 +86,7 @@ public sealed partial class CatalogStore
     public async Task<long> CountAsync(SearchQuery query, CancellationToken ct = default)
     {
         var model = await GetModelAsync(query.Model, ct).ConfigureAwait(false);
-        await using var conn = await DataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
+        await using var conn = await OpenAsync(ct).ConfigureAwait(false);
         var sql = new StringBuilder($"SELECT count(*) FROM embeddings e JOIN chips c ON c.id = e.chip_id WHERE e.model_id = {model.Id}");
         await using var cmd = new NpgsqlCommand { Connection = conn };
         AppendFilters(sql, cmd, query.Bbox, query.Time, query.ExcludeChipIds);
@@ -123,7 +123,7 @@ public sealed partial class CatalogStore
 
     private async Task<List<(long, double)>> IndexScanAsync(NpgsqlConnection conn, ModelInfo model, SearchQuery query, int fetch, Estimate estimate, CancellationToken ct)
     {
-        var efSearch = Math.Clamp(fetch * 2, Options.MinEfSearch, 1000);
+        var efSearch = Math.Clamp(fetch * 4, Options.MinEfSearch, 1000);
         // Enough index tuples to find `fetch` rows that pass a filter of the estimated selectivity, with margin.
         var selectivity = estimate.Total > 0 ? Math.Clamp((double)estimate.Candidates / estimate.Total, 1e-6, 1) : 1;
         var maxScan = (long)Math.Clamp(fetch / selectivity * 4, 20_000, 2_000_000);

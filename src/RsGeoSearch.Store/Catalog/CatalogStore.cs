@@ -35,6 +35,39 @@ public sealed partial class CatalogStore : IAsyncDisposable
 
     public ValueTask DisposeAsync() => DataSource.DisposeAsync();
 
+    /// <summary>True when the database answers a trivial query.</summary>
+    public async Task<bool> IsAvailableAsync(CancellationToken ct = default)
+    {
+        try
+        {
+            await using var conn = await DataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
+            await using var cmd = new NpgsqlCommand("SELECT 1", conn);
+            return await cmd.ExecuteScalarAsync(ct).ConfigureAwait(false) is 1;
+        }
+        catch (NpgsqlException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Opens a pooled connection; a database that is down or refusing connections becomes <see cref="ServiceUnavailableException"/>.</summary>
+    private async Task<NpgsqlConnection> OpenAsync(CancellationToken ct)
+    {
+        try
+        {
+            return await DataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
+        }
+        catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.CannotConnectNow or PostgresErrorCodes.TooManyConnections
+                                              or PostgresErrorCodes.AdminShutdown or PostgresErrorCodes.CrashShutdown)
+        {
+            throw new ServiceUnavailableException($"the catalog database refuses connections ({e.MessageText}); retry shortly", TimeSpan.FromSeconds(5), e);
+        }
+        catch (NpgsqlException e) when (e is not PostgresException)
+        {
+            throw new ServiceUnavailableException($"the catalog database is unreachable ({e.Message}); is it running? (rsgeo db status)", TimeSpan.FromSeconds(5), e);
+        }
+    }
+
     // ---- models ------------------------------------------------------------------------------
 
     /// <summary>
@@ -45,7 +78,7 @@ public sealed partial class CatalogStore : IAsyncDisposable
     {
         if (string.IsNullOrWhiteSpace(name) || name.Length > 200) throw new InputException("a model name must have 1 to 200 characters");
         if (dimension is < 1 or > 2000) throw new InputException($"model '{name}': dimension {dimension} must be between 1 and 2000 (the largest pgvector's HNSW index takes)");
-        await using (var conn = await DataSource.OpenConnectionAsync(ct).ConfigureAwait(false))
+        await using (var conn = await OpenAsync(ct).ConfigureAwait(false))
         await using (var cmd = new NpgsqlCommand("INSERT INTO models (name, dim) VALUES (@name, @dim) ON CONFLICT (name) DO NOTHING", conn))
         {
             cmd.Parameters.AddWithValue("name", name);
@@ -60,16 +93,16 @@ public sealed partial class CatalogStore : IAsyncDisposable
         return model;
     }
 
-    /// <summary>The registered model of that name; <see cref="InputException"/> naming the registered ones when unknown.</summary>
+    /// <summary>The registered model of that name; <see cref="NotFoundException"/> naming the registered ones when unknown.</summary>
     public async Task<ModelInfo> GetModelAsync(string name, CancellationToken ct = default) =>
         await TryGetModelAsync(name, ct).ConfigureAwait(false)
-        ?? throw new InputException($"unknown model '{name}'; the catalog has {DescribeModels(await ListModelsAsync(ct).ConfigureAwait(false))}");
+        ?? throw new NotFoundException($"unknown model '{name}'; the catalog has {DescribeModels(await ListModelsAsync(ct).ConfigureAwait(false))}");
 
     /// <summary>The registered model of that name, or null.</summary>
     public async Task<ModelInfo?> TryGetModelAsync(string name, CancellationToken ct = default)
     {
         if (_models.TryGetValue(name, out var cached)) return cached;
-        await using var conn = await DataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
+        await using var conn = await OpenAsync(ct).ConfigureAwait(false);
         await using var cmd = new NpgsqlCommand("SELECT id, dim FROM models WHERE name = @name", conn);
         cmd.Parameters.AddWithValue("name", name);
         await using var reader = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
@@ -81,7 +114,7 @@ public sealed partial class CatalogStore : IAsyncDisposable
 
     public async Task<IReadOnlyList<ModelInfo>> ListModelsAsync(CancellationToken ct = default)
     {
-        await using var conn = await DataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
+        await using var conn = await OpenAsync(ct).ConfigureAwait(false);
         await using var cmd = new NpgsqlCommand("SELECT id, name, dim FROM models ORDER BY id", conn);
         await using var reader = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
         var list = new List<ModelInfo>();
@@ -97,7 +130,7 @@ public sealed partial class CatalogStore : IAsyncDisposable
     /// <summary>True when the model's HNSW index exists.</summary>
     public async Task<bool> HasVectorIndexAsync(ModelInfo model, CancellationToken ct = default)
     {
-        await using var conn = await DataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
+        await using var conn = await OpenAsync(ct).ConfigureAwait(false);
         await using var cmd = new NpgsqlCommand($"SELECT to_regclass('{SchemaMigrator.Schema}.{model.IndexName}') IS NOT NULL", conn);
         return (bool)(await cmd.ExecuteScalarAsync(ct).ConfigureAwait(false))!;
     }
@@ -108,7 +141,7 @@ public sealed partial class CatalogStore : IAsyncDisposable
     /// </summary>
     public async Task EnsureVectorIndexAsync(ModelInfo model, CancellationToken ct = default)
     {
-        await using var conn = await DataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
+        await using var conn = await OpenAsync(ct).ConfigureAwait(false);
         var sql = $"""
             CREATE INDEX IF NOT EXISTS {model.IndexName} ON embeddings
             USING hnsw ((embedding::vector({model.Dimension})) vector_cosine_ops)
@@ -122,7 +155,7 @@ public sealed partial class CatalogStore : IAsyncDisposable
     /// <summary>Drops the model's HNSW index (searches scan exactly until it is rebuilt).</summary>
     public async Task DropVectorIndexAsync(ModelInfo model, CancellationToken ct = default)
     {
-        await using var conn = await DataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
+        await using var conn = await OpenAsync(ct).ConfigureAwait(false);
         await using var cmd = new NpgsqlCommand($"DROP INDEX IF EXISTS {model.IndexName}", conn);
         await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
     }
@@ -147,7 +180,7 @@ public sealed partial class CatalogStore : IAsyncDisposable
     public async Task FinishBulkLoadAsync(ModelInfo model, CancellationToken ct = default)
     {
         await EnsureVectorIndexAsync(model, ct).ConfigureAwait(false);
-        await using var conn = await DataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
+        await using var conn = await OpenAsync(ct).ConfigureAwait(false);
         await using var cmd = new NpgsqlCommand("ANALYZE scenes; ANALYZE scene_models; ANALYZE chips; ANALYZE embeddings", conn) { CommandTimeout = 0 };
         await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
     }
@@ -155,7 +188,7 @@ public sealed partial class CatalogStore : IAsyncDisposable
     /// <summary>Stored embeddings of the model (maintained per scene; exact).</summary>
     public async Task<long> CountEmbeddingsAsync(ModelInfo model, CancellationToken ct = default)
     {
-        await using var conn = await DataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
+        await using var conn = await OpenAsync(ct).ConfigureAwait(false);
         await using var cmd = new NpgsqlCommand($"SELECT coalesce(sum(chip_count), 0)::bigint FROM scene_models WHERE model_id = {model.Id}", conn);
         return (long)(await cmd.ExecuteScalarAsync(ct).ConfigureAwait(false))!;
     }
@@ -172,7 +205,7 @@ public sealed partial class CatalogStore : IAsyncDisposable
         var sha = NormalizeSha256(scene.Sha256);
         if (scene.Width <= 0 || scene.Height <= 0 || scene.Bands <= 0)
             throw new InputException($"scene {scene.Uri}: width, height and bands must be positive ({scene.Width}x{scene.Height}x{scene.Bands})");
-        await using var conn = await DataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
+        await using var conn = await OpenAsync(ct).ConfigureAwait(false);
         bool created;
         await using (var insert = new NpgsqlCommand("""
             INSERT INTO scenes (uri, sha256, crs, acquired_at, acquired_source, footprint, width, height, bands)
@@ -207,7 +240,7 @@ public sealed partial class CatalogStore : IAsyncDisposable
     /// <summary>Grid keys of the scene's chips that already carry an embedding of the model (to skip encoding them on resume).</summary>
     public async Task<IReadOnlySet<ChipKey>> GetStoredChipKeysAsync(long sceneId, ModelInfo model, CancellationToken ct = default)
     {
-        await using var conn = await DataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
+        await using var conn = await OpenAsync(ct).ConfigureAwait(false);
         await using var cmd = new NpgsqlCommand($"""
             SELECT c.level, c.col, c."row" FROM chips c JOIN embeddings e ON e.chip_id = c.id AND e.model_id = {model.Id}
             WHERE c.scene_id = @scene
@@ -236,7 +269,7 @@ public sealed partial class CatalogStore : IAsyncDisposable
                 if (!float.IsFinite(v)) throw new InputException($"chip {item.Chip.Level}/{item.Chip.Col}/{item.Chip.Row}: embedding contains NaN or infinity");
         }
 
-        await using var conn = await DataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
+        await using var conn = await OpenAsync(ct).ConfigureAwait(false);
         await using var tx = await conn.BeginTransactionAsync(ct).ConfigureAwait(false);
         await using (var create = new NpgsqlCommand("""
             CREATE TEMP TABLE rsgeo_chip_batch (
@@ -322,7 +355,7 @@ public sealed partial class CatalogStore : IAsyncDisposable
     /// </summary>
     public async Task CompleteSceneAsync(long sceneId, ModelInfo model, long? expectedChips = null, CancellationToken ct = default)
     {
-        await using var conn = await DataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
+        await using var conn = await OpenAsync(ct).ConfigureAwait(false);
         await using var cmd = new NpgsqlCommand($"""
             UPDATE scene_models SET completed_at = coalesce(completed_at, now())
             WHERE scene_id = @scene AND model_id = {model.Id} AND (@expected::bigint IS NULL OR chip_count = @expected::bigint)
@@ -343,7 +376,7 @@ public sealed partial class CatalogStore : IAsyncDisposable
     /// <summary>Deletes a scene with its chips and embeddings. Returns false when no such scene exists.</summary>
     public async Task<bool> DeleteSceneAsync(long sceneId, CancellationToken ct = default)
     {
-        await using var conn = await DataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
+        await using var conn = await OpenAsync(ct).ConfigureAwait(false);
         await using var cmd = new NpgsqlCommand("DELETE FROM scenes WHERE id = @id", conn);
         cmd.Parameters.AddWithValue("id", sceneId);
         return await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false) == 1;

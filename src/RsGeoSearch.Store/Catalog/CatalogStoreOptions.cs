@@ -13,7 +13,7 @@ public sealed record CatalogStoreOptions
     public int HnswEfConstruction { get; init; } = 64;
 
     /// <summary>Lower bound of hnsw.ef_search per query (it grows with offset + limit).</summary>
-    public int MinEfSearch { get; init; } = 40;
+    public int MinEfSearch { get; init; } = 100;
 
     /// <summary>Drop the index before a bulk load (and rebuild after) when the load adds at least this many rows and at least half the stored ones.</summary>
     public long BulkLoadRebuildMinRows { get; init; } = 10_000;

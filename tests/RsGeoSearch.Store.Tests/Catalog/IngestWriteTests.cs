@@ -1,0 +1,149 @@
+using Npgsql;
+using RsGeoSearch.Core;
+
+namespace RsGeoSearch.Store.Tests.Catalog;
+
+/// <summary>Models, idempotent scenes and exactly-once batch writes under re-runs and failed transactions.</summary>
+[TestFixture]
+public sealed class IngestWriteTests
+{
+    private CatalogStore _store = null!;
+
+    [OneTimeSetUp]
+    public void Open() => _store = CatalogStore.Create(SharedDatabase.ConnectionString);
+
+    [OneTimeTearDown]
+    public async Task CloseAsync() => await _store.DisposeAsync();
+
+    private static Scene NewScene(string name, double x0 = -100, double y0 = 30) => new(
+        $"file:///ingest/{name}.tif", SyntheticCatalog.Sha(name), "EPSG:4326", new DateTimeOffset(2019, 6, 1, 0, 0, 0, TimeSpan.Zero),
+        AcquisitionSource.FileName, SyntheticCatalog.Box(x0, y0, x0 + 1, y0 + 1), 800, 800, 3);
+
+    private static List<ChipEmbedding> Chips(int count, int dim, int seed)
+    {
+        var rng = new Random(seed);
+        return Enumerable.Range(0, count).Select(i =>
+        {
+            var (col, row) = (i % 8, i / 8);
+            var footprint = SyntheticCatalog.Box(-100 + col * 0.125, 31 - (row + 1) * 0.125, -100 + (col + 1) * 0.125, 31 - row * 0.125);
+            return new ChipEmbedding(new Chip(0, col, row, new PixelWindow(col * 100, row * 100, 100, 100), footprint, 0.25, null),
+                SyntheticCatalog.RandomUnitVector(rng, dim));
+        }).ToList();
+    }
+
+    [Test]
+    public async Task Registering_a_model_is_idempotent_creates_its_index_and_rejects_another_dimension()
+    {
+        var a = await _store.RegisterModelAsync("ingest-model-a", 16);
+        var again = await _store.RegisterModelAsync("ingest-model-a", 16);
+        Assert.That(again, Is.EqualTo(a));
+        Assert.That(await _store.HasVectorIndexAsync(a), Is.True);
+        var e = Assert.ThrowsAsync<InputException>(() => _store.RegisterModelAsync("ingest-model-a", 32));
+        Assert.That(e!.Message, Does.Contain("dimension 16"));
+        Assert.That((await _store.ListModelsAsync()).Select(m => m.Name), Does.Contain("ingest-model-a"));
+        Assert.ThrowsAsync<NotFoundException>(() => _store.GetModelAsync("ingest-model-unknown"));
+    }
+
+    [Test]
+    public async Task Beginning_a_scene_twice_returns_the_same_scene()
+    {
+        var model = await _store.RegisterModelAsync("ingest-model-b", 8);
+        var scene = NewScene("begin-twice");
+        var first = await _store.BeginSceneAsync(scene, model);
+        var second = await _store.BeginSceneAsync(scene with { Uri = "file:///elsewhere/copy.tif", Sha256 = scene.Sha256.ToUpperInvariant() }, model);
+        Assert.Multiple(() =>
+        {
+            Assert.That(first.Created, Is.True);
+            Assert.That(second.Created, Is.False);
+            Assert.That(second.SceneId, Is.EqualTo(first.SceneId));
+            Assert.That(second.Completed, Is.False);
+        });
+        var chips = Chips(10, 8, 1);
+        await _store.WriteChipsAsync(first.SceneId, model, chips);
+        await _store.CompleteSceneAsync(first.SceneId, model, 10);
+        var third = await _store.BeginSceneAsync(scene, model);
+        Assert.That(third.Completed, Is.True, "a completed scene is skipped by the next ingest");
+        Assert.That(third.StoredChips, Is.EqualTo(10));
+
+        // Another model starts the same scene from scratch, reusing the chips.
+        var other = await _store.RegisterModelAsync("ingest-model-b2", 4);
+        var fourth = await _store.BeginSceneAsync(scene, other);
+        Assert.That((fourth.SceneId, fourth.Completed, fourth.StoredChips), Is.EqualTo((first.SceneId, false, 0L)));
+        var otherChips = Chips(10, 4, 2);
+        var written = await _store.WriteChipsAsync(fourth.SceneId, other, otherChips);
+        Assert.That(written, Is.EqualTo(new BatchWriteResult(0, 10)), "chips exist already, embeddings are new");
+    }
+
+    [Test]
+    public async Task A_re_run_after_a_crash_stores_every_chip_exactly_once()
+    {
+        var model = await _store.RegisterModelAsync("ingest-model-c", 8);
+        var scene = await _store.BeginSceneAsync(NewScene("rerun"), model);
+        var chips = Chips(64, 8, 3);
+
+        // First run: three batches of 10 are committed, then the process "dies".
+        foreach (var batch in chips.Take(30).Chunk(10)) await _store.WriteChipsAsync(scene.SceneId, model, batch);
+        var resumed = await _store.BeginSceneAsync(NewScene("rerun"), model);
+        Assert.That((resumed.Completed, resumed.StoredChips), Is.EqualTo((false, 30L)));
+        Assert.That(await _store.GetStoredChipKeysAsync(scene.SceneId, model), Has.Count.EqualTo(30));
+
+        // Second run writes everything again with other batch boundaries.
+        var inserted = 0;
+        foreach (var batch in chips.Chunk(7)) inserted += (await _store.WriteChipsAsync(scene.SceneId, model, batch)).EmbeddingsInserted;
+        Assert.That(inserted, Is.EqualTo(34));
+        await _store.CompleteSceneAsync(scene.SceneId, model, expectedChips: 64);
+
+        Assert.That(await ScalarAsync($"SELECT count(*)::int FROM chips WHERE scene_id = {scene.SceneId}"), Is.EqualTo(64));
+        Assert.That(await ScalarAsync($"SELECT count(DISTINCT (level, col, \"row\"))::int FROM chips WHERE scene_id = {scene.SceneId}"), Is.EqualTo(64));
+        Assert.That(await ScalarAsync($"SELECT count(*)::int FROM embeddings e JOIN chips c ON c.id = e.chip_id WHERE c.scene_id = {scene.SceneId} AND e.model_id = {model.Id}"), Is.EqualTo(64));
+        Assert.That(await _store.CountEmbeddingsAsync(model), Is.EqualTo(64));
+    }
+
+    [Test]
+    public async Task A_batch_that_fails_inside_its_transaction_stores_nothing()
+    {
+        var model = await _store.RegisterModelAsync("ingest-model-d", 8);
+        var scene = await _store.BeginSceneAsync(NewScene("failing-batch"), model);
+        var chips = Chips(12, 8, 4);
+        var poisoned = chips.Take(11).Append(chips[11] with { Chip = chips[11].Chip with { NodataFraction = double.NaN } }).ToList();
+        Assert.ThrowsAsync<PostgresException>(() => _store.WriteChipsAsync(scene.SceneId, model, poisoned), "the nodata_fraction check fails after the COPY");
+        Assert.That(await ScalarAsync($"SELECT count(*)::int FROM chips WHERE scene_id = {scene.SceneId}"), Is.Zero, "the whole batch rolled back");
+
+        var result = await _store.WriteChipsAsync(scene.SceneId, model, chips);
+        Assert.That(result, Is.EqualTo(new BatchWriteResult(12, 12)));
+        var complete = Assert.ThrowsAsync<StoreException>(() => _store.CompleteSceneAsync(scene.SceneId, model, expectedChips: 13));
+        Assert.That(complete!.Message, Does.Contain("12 stored chips"));
+        Assert.That((await _store.BeginSceneAsync(NewScene("failing-batch"), model)).Completed, Is.False);
+    }
+
+    [Test]
+    public async Task Invalid_batches_are_rejected_before_anything_is_written()
+    {
+        var model = await _store.RegisterModelAsync("ingest-model-e", 8);
+        var scene = await _store.BeginSceneAsync(NewScene("invalid"), model);
+        var wrongDim = Chips(2, 9, 5);
+        Assert.ThrowsAsync<InputException>(() => _store.WriteChipsAsync(scene.SceneId, model, wrongDim));
+        Assert.ThrowsAsync<InputException>(() => _store.WriteChipsAsync(999_999_999, model, Chips(2, 8, 6)));
+        Assert.ThrowsAsync<InputException>(() => _store.BeginSceneAsync(NewScene("bad-sha") with { Sha256 = "abc" }, model));
+        Assert.That(await ScalarAsync($"SELECT count(*)::int FROM chips WHERE scene_id = {scene.SceneId}"), Is.Zero);
+    }
+
+    [Test]
+    public async Task A_bulk_load_drops_and_rebuilds_the_index()
+    {
+        var model = await _store.RegisterModelAsync("ingest-model-f", 8);
+        Assert.That(await _store.PrepareBulkLoadAsync(model, expectedNewChips: 100), Is.False, "small loads insert into the index");
+        Assert.That(await _store.PrepareBulkLoadAsync(model, expectedNewChips: 50_000), Is.True);
+        Assert.That(await _store.HasVectorIndexAsync(model), Is.False);
+        await _store.FinishBulkLoadAsync(model);
+        Assert.That(await _store.HasVectorIndexAsync(model), Is.True);
+    }
+
+    private static async Task<object?> ScalarAsync(string sql)
+    {
+        await using var conn = new NpgsqlConnection(SharedDatabase.ConnectionString);
+        await conn.OpenAsync();
+        await using var cmd = new NpgsqlCommand(sql, conn);
+        return await cmd.ExecuteScalarAsync();
+    }
+}
