@@ -19,7 +19,8 @@ internal sealed class ErrorMiddleware(RequestDelegate next, ApiOptions options, 
         var started = Stopwatch.GetTimestamp();
         var clientAborted = context.RequestAborted;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(clientAborted);
-        timeout.CancelAfter(options.RequestTimeout);
+        if (options.RequestTimeout > TimeSpan.Zero) timeout.CancelAfter(options.RequestTimeout);
+        else timeout.Cancel(); // a zero limit: every request is out of time at once
         context.RequestAborted = timeout.Token;
         try
         {

@@ -14,6 +14,7 @@ internal sealed record Upload(byte[] Image, IFormCollection Form)
 
     public static async Task<Upload> ReadAsync(HttpRequest request, long maxImageBytes, CancellationToken ct)
     {
+        ct.ThrowIfCancellationRequested();
         if (request.ContentLength is { } length && length > maxImageBytes + FormOverhead)
             throw TooLarge(maxImageBytes);
         if (!request.HasFormContentType || !(request.ContentType ?? "").StartsWith("multipart/form-data", StringComparison.OrdinalIgnoreCase))
