@@ -10,5 +10,6 @@ internal static class CommandList
     {
         yield return VersionCommand.Create();
         yield return DbCommand.Create();
+        yield return ModelsCommand.Create();
     }
 }

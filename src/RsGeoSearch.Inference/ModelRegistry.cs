@@ -92,7 +92,7 @@ public sealed class ModelRegistry
         var missingGraphs = new[] { manifest.Image.Onnx, manifest.Text.Onnx }.Where(f => !File.Exists(Path.Combine(directory, f))).ToArray();
         var missingTokenizer = manifest.Text.Tokenizer.Files.Values.Where(f => !File.Exists(Path.Combine(directory, f))).ToArray();
         var (status, problem) = missingGraphs.Length > 0
-            ? (ModelStatus.NotExported, $"not exported: {string.Join(", ", missingGraphs.Concat(missingTokenizer))} missing")
+            ? (ModelStatus.NotExported, $"missing: {string.Join(", ", missingGraphs.Concat(missingTokenizer))}")
             : missingTokenizer.Length > 0
                 ? (ModelStatus.Invalid, $"tokenizer file {string.Join(", ", missingTokenizer)} missing")
                 : (ModelStatus.Ready, (string?)null);
