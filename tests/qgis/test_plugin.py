@@ -407,6 +407,9 @@ def t_wrong_url():
         found = [text for _, text, level in messages() if level == Qgis.Critical]
         assert found and "Could not reach" in found[0], messages()
         clear_messages()
+        assert plugin.add_catalogue_layer() is None
+        assert any(level == Qgis.Critical and "OGC API" in text and "Could not reach" in text for _, text, level in messages()), messages()
+        clear_messages()
         QgsSettings().setValue("rsgeosearch/server_url", "ftp://example.org")
         assert plugin.search("farmland", use_extent=False) is None
         found = [text for _, text, level in messages() if level == Qgis.Critical]
@@ -465,6 +468,21 @@ def t_dock():
     layer = plugin.last_layer
     assert layer is not before and layer.name() == "RsGeoSearch: river" and 0 < layer.featureCount() <= 3, (layer.name(), layer.featureCount())
     assert QgsSettings().value("rsgeosearch/limit", type=int) == 3
+
+
+@check("the whole catalogue as a live OGC API - Features (OAPIF) layer")
+def t_catalogue():
+    plugin = state["plugin"]
+    if os.environ.get("RSGEO_QGIS_NO_OGC") == "1":
+        return "skipped: RSGEO_QGIS_NO_OGC=1"
+    layer = plugin.add_catalogue_layer("chips")
+    assert layer is not None and layer.isValid(), messages()
+    assert layer.providerType() == "OAPIF" and "/ogc" in layer.source(), layer.source()
+    total = http_json("/ogc/collections/chips/items?limit=1")["numberMatched"]
+    features = list(layer.getFeatures())
+    assert len(features) == total, (len(features), total)
+    assert all(f.hasGeometry() and f.geometry().isGeosValid() for f in features)
+    return "{} chips through QGIS's OAPIF provider".format(len(features))
 
 
 @check("changes between dates for the current extent")

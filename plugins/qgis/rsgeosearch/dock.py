@@ -105,6 +105,10 @@ class SearchDock(QgsDockWidget):
         self.changes_button.setToolTip("Uses the date range above; the text, if any, says what kind of change to look for")
         self.changes_button.clicked.connect(self._changes)
         column.addWidget(self.changes_button)
+        self.catalogue_button = QPushButton("Add whole catalogue (OGC API layer)", more)
+        self.catalogue_button.setToolTip("All chips as a live layer through QGIS's OGC API - Features provider")
+        self.catalogue_button.clicked.connect(self._catalogue)
+        column.addWidget(self.catalogue_button)
         layout.addWidget(more)
         layout.addStretch(1)
         self.setWidget(body)
@@ -165,6 +169,10 @@ class SearchDock(QgsDockWidget):
         start, end = self._dates()
         self.plugin.find_similar(limit=self.limit.value(), model=self.model.currentData() or None,
                                  use_extent=self.use_extent.isChecked(), start=start, end=end)
+
+    def _catalogue(self):
+        self._save_url()
+        self.plugin.add_catalogue_layer("chips")
 
     def _changes(self):
         self._save_url()

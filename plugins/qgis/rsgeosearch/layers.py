@@ -76,20 +76,40 @@ def _infer_type(values):
     return QVariant.String
 
 
-def fields_for(features):
-    """The chip fields, then any other property the features carry (types inferred, nested values as JSON)."""
+def _looks_like_datetime(values):
+    present = [v for v in values if v is not None]
+    if not present or not all(isinstance(v, str) and len(v) >= 10 and v[4:5] == "-" and v[7:8] == "-" for v in present):
+        return False
+    return all(QDateTime.fromString(v, Qt.ISODate).isValid() for v in present)
+
+
+def fields_for(features, chip_schema=True):
+    """The fields of a layer for ``features``.
+
+    ``chip_schema``: the chip fields in the server's order (a stable schema even for an empty result), then any
+    other property. Otherwise (e.g. /changes): ``id`` and the properties the features carry. Types are
+    inferred; ISO 8601 strings become datetimes, nested values JSON text."""
     fields = QgsFields()
-    for name, kind in CHIP_FIELDS:
-        fields.append(QgsField(name, kind))
+    known = dict(CHIP_FIELDS)
+    if chip_schema:
+        for name, kind in CHIP_FIELDS:
+            fields.append(QgsField(name, kind))
+    else:
+        fields.append(QgsField("id", QVariant.LongLong if all(
+            isinstance(f.get("id"), int) for f in features) else QVariant.String))
     extra = []
     for f in features:
         for key in (f.get("properties") or {}):
-            if key not in _CHIP_NAMES and key not in extra:
+            if fields.indexOf(key) < 0 and key not in extra:
                 extra.append(key)
     for key in extra:
         values = [(f.get("properties") or {}).get(key) for f in features]
         if any(isinstance(v, (dict, list)) for v in values):
             kind = QVariant.String
+        elif key in known:
+            kind = known[key]
+        elif _looks_like_datetime(values):
+            kind = QVariant.DateTime
         else:
             kind = _infer_type(values)
         fields.append(QgsField(key, kind))
@@ -167,7 +187,7 @@ def layer_from_collection(collection, name, server_url=None, kind="search", desc
             geometry_type = "MultiPolygon" if g["type"] == "MultiPolygon" else g["type"]
             break
     layer = QgsVectorLayer("{}?crs=EPSG:4326".format(geometry_type), name, "memory")
-    fields = fields_for(features)
+    fields = fields_for(features, chip_schema=(kind != "changes"))
     provider = layer.dataProvider()
     provider.addAttributes(fields.toList())
     layer.updateFields()
@@ -207,6 +227,9 @@ def score_field(layer):
     for candidate in ("score", "change", "change_score", "distance", "dissimilarity"):
         if candidate in names:
             return candidate
+    for f in layer.fields():
+        if "score" in f.name() and f.isNumeric():
+            return f.name()
     return None
 
 
@@ -249,22 +272,42 @@ def map_tip_html(server_url):
     ).format(base=base)
 
 
+def thumbnail_fields(layer):
+    """Fields holding thumbnail URLs (``thumbnail``, ``before_thumbnail``, ``after_thumbnail`` ...)."""
+    return [f.name() for f in layer.fields() if "thumbnail" in f.name().lower() and f.type() == QVariant.String]
+
+
 def configure_popups(layer, server_url):
-    """Map tip with the chip thumbnail, a form with the thumbnail on top, and layer actions."""
+    """Map tip with the chip thumbnail(s), a form with them on top, and layer actions."""
     base = (server_url or "").rstrip("/")
-    layer.setDisplayExpression('\'chip \' || "id"')
-    layer.setMapTipTemplate(map_tip_html(base))
+    chips = layer.customProperty(PROPERTY_PREFIX + "kind") != "changes"
+    thumbs = thumbnail_fields(layer)
+    if chips:
+        layer.setDisplayExpression('\'chip \' || "id"')
+        layer.setMapTipTemplate(map_tip_html(base))
+        form_html = ('<script>document.write(\'<img width="256" src="{base}/chips/\' + expression.evaluate(\'"id"\')'
+                     ' + \'.png?size=256"/>\')</script>').format(base=base)
+    else:
+        # /changes: before | after thumbnails as the server links them, then the score
+        layer.setDisplayExpression('\'change \' || "id"')
+        value = score_field(layer)
+        images = "".join('<img src="[% "{0}" %]" width="160" title="{0}"/> '.format(t) for t in thumbs)
+        layer.setMapTipTemplate(
+            '<div style="font-family:sans-serif;font-size:9pt">{}<br/>{}</div>'.format(
+                images, '<b>{0}</b> [% format_number("{0}", 3) %]'.format(value) if value else ""))
+        form_html = "".join(
+            '<script>document.write(\'<img width="200" src="\' + expression.evaluate(\'"{}"\') + \'"/> \')</script>'.format(t)
+            for t in thumbs)
 
     form = layer.editFormConfig()
     form.setLayout(QgsEditFormConfig.TabLayout)
     form.clearTabs()
-    tab = QgsAttributeEditorContainer("Chip", None)
+    tab = QgsAttributeEditorContainer("Chip" if chips else "Change", None)
     tab.setIsGroupBox(False)
-    html = QgsAttributeEditorHtmlElement("thumbnail", tab)
-    html.setHtmlCode(
-        '<script>document.write(\'<img width="256" src="{base}/chips/\' + expression.evaluate(\'"id"\') + \'.png?size=256"/>\')</script>'
-        .format(base=base))
-    tab.addChildElement(html)
+    if form_html:
+        html = QgsAttributeEditorHtmlElement("thumbnail", tab)
+        html.setHtmlCode(form_html)
+        tab.addChildElement(html)
     for i, field in enumerate(layer.fields()):
         tab.addChildElement(QgsAttributeEditorField(field.name(), i, tab))
     form.addTab(tab)
@@ -272,14 +315,17 @@ def configure_popups(layer, server_url):
 
     manager = layer.actions()
     manager.clearActions()
-    manager.addAction(QgsAction(QgsAction.OpenUrl, "Open chip thumbnail", '[% "thumbnail" %]', False))
-    manager.addAction(QgsAction(
-        QgsAction.GenericPython, "Find similar chips",
-        "from qgis.utils import plugins\n"
-        "p = plugins.get('rsgeosearch')\n"
-        "if p is not None:\n"
-        "    p.find_similar([% \"id\" %])\n",
-        False))
+    for t in thumbs:
+        label = "Open chip thumbnail" if t == "thumbnail" else "Open " + t.replace("_", " ")
+        manager.addAction(QgsAction(QgsAction.OpenUrl, label, '[% "{}" %]'.format(t), False))
+    if chips:
+        manager.addAction(QgsAction(
+            QgsAction.GenericPython, "Find similar chips",
+            "from qgis.utils import plugins\n"
+            "p = plugins.get('rsgeosearch')\n"
+            "if p is not None:\n"
+            "    p.find_similar([% \"id\" %])\n",
+            False))
     return layer
 
 

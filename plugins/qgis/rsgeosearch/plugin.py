@@ -220,6 +220,34 @@ class RsGeoSearchPlugin:
         return self._start("RsGeoSearch changes", make,
                            lambda doc: self.add_result_layer(doc, name, "changes", "changes from {} to {}".format(date_from, date_to)))
 
+    def add_catalogue_layer(self, collection="chips"):
+        """The whole catalogue as a live layer through QGIS's own OGC API - Features provider (no plugin needed
+        to use it later: the project stores only the URL). Returns the layer, or None after a message."""
+        try:
+            client = Client(settings.server_url(), timeout_ms=15000)
+            base = client.base_url
+            # A quick look first: the reason for a failure comes from here (the provider's own error object
+            # must not be touched on an invalid OAPIF layer: QGIS 3.22 crashes in QgsVectorLayer.error()).
+            client.get_json("{}/ogc/collections/{}".format(base, collection))
+        except ApiError as e:
+            self.show_error(ApiError("Could not open the OGC API collection '{}': {}".format(collection, e),
+                                     status=e.status, url=e.url))
+            return None
+        uri = "url='{}/ogc' typename='{}'".format(base, collection)
+        layer = QgsVectorLayer(uri, "{} {} (OGC API)".format(TITLE, collection), "OAPIF")
+        if not layer.isValid():
+            self.show_error(ApiError("QGIS's OGC API - Features provider could not open {}/ogc (collection '{}')".format(base, collection)))
+            return None
+        if collection == "chips" and layer.fields().indexOf("id") >= 0:
+            layers.configure_popups(layer, base)
+        project = QgsProject.instance()
+        project.addMapLayer(layer, False)
+        root = project.layerTreeRoot()
+        group = root.findGroup(GROUP) or root.insertGroup(0, GROUP)
+        group.addLayer(layer)
+        self.last_layer = layer
+        return layer
+
     def refresh_models(self, on_done=None):
         """Loads GET /models into ``self.models`` (and the dock's model list)."""
 
