@@ -1,0 +1,186 @@
+using System.Net.Sockets;
+using Npgsql;
+using RsGeoSearch.Core;
+using RsGeoSearch.Inference;
+using RsGeoSearch.Inference.Models;
+using RsGeoSearch.Raster;
+using RsGeoSearch.Store;
+
+namespace RsGeoSearch.Pipeline;
+
+/// <summary>
+/// The catalogue behind the HTTP API and the CLI: models (ONNX Runtime), the store (PostGIS + pgvector) and the
+/// source rasters (GDAL, for thumbnails). A text query: <see cref="SearchAsync"/> → <see cref="QueryVector"/> →
+/// <see cref="CatalogStore.SearchAsync(SearchQuery, CancellationToken)"/>.
+/// </summary>
+public sealed class Catalog : IChipCatalog, IAsyncDisposable
+{
+    private static readonly TimeSpan RetryAfter = TimeSpan.FromSeconds(5);
+    private readonly bool _ownsStore;
+
+    public Catalog(CatalogStore store, ModelCache models, bool ownsStore = false)
+    {
+        Store = store;
+        ModelCache = models;
+        _ownsStore = ownsStore;
+    }
+
+    public CatalogStore Store { get; }
+    public ModelCache ModelCache { get; }
+
+    public IReadOnlyList<ModelSummary> Models => ModelCache.Registry.List()
+        .Where(m => m.Status == ModelStatus.Ready && !m.Shadowed)
+        .Select(m => new ModelSummary(m.Name, m.Family?.ToString().ToLowerInvariant() ?? "unknown", m.EmbeddingDim ?? 0,
+            string.Equals(m.Name, ModelCache.DefaultModel, StringComparison.Ordinal)))
+        .ToList();
+
+    public async Task<ChipPage> SearchAsync(CatalogQuery query, CancellationToken ct)
+    {
+        if (query.Limit < 1 || query.Limit > SearchQuery.MaxLimit) throw new InputException($"limit {query.Limit} must be between 1 and {SearchQuery.MaxLimit}");
+        if (query.Offset < 0) throw new InputException($"offset {query.Offset} must not be negative");
+        if (query.MinScore is < -1 or > 1) throw new InputException($"min_score {query.MinScore} must be between -1 and 1 (cosine similarity)");
+        var model = ModelCache.Get(query.Model);
+        if (!query.IsRanked)
+        {
+            if (query.Unlike is { Count: > 0 }) throw new InputException("'unlike' needs text, an image or liked chips to push away from");
+            var filter = new ChipFilter(model.Name, query.Bbox, query.Time);
+            var (chips, count) = await Db(async () => (
+                await Store.ListChipsAsync(filter, query.Limit, query.Offset, ct).ConfigureAwait(false),
+                await Store.CountChipsAsync(filter, ct).ConfigureAwait(false))).ConfigureAwait(false);
+            return new ChipPage(chips.Select(c => new ScoredChip(c, null)).ToList(), count, model.Name);
+        }
+
+        var positives = new List<float[]>();
+        if (!string.IsNullOrWhiteSpace(query.Text)) positives.Add(QueryVector.FromText(model, query.Text));
+        if (query.Image is { } image) positives.Add(model.EncodeImage(Preprocessing.ReadImage(model, image, "uploaded image")));
+        var like = query.Like ?? [];
+        var unlike = query.Unlike ?? [];
+        var examples = like.Concat(unlike).Distinct().ToArray();
+        if (examples.Length > 0)
+        {
+            var stored = await Db(() => Store.GetEmbeddingsAsync(model.Name, examples, ct)).ConfigureAwait(false);
+            var missing = examples.Where(id => !stored.ContainsKey(id)).ToArray();
+            if (missing.Length > 0)
+                throw new NotFoundException($"chip(s) {string.Join(',', missing)} have no embedding for model '{model.Name}'; check the ids (GET /chips/{{id}})");
+            positives.AddRange(like.Select(id => stored[id]));
+            var vector = QueryVector.Combine(model.Dimension, positives, unlike.Select(id => stored[id]).ToArray());
+            return await RankAsync(model, vector, query, examples, ct).ConfigureAwait(false);
+        }
+        return await RankAsync(model, QueryVector.Combine(model.Dimension, positives, []), query, [], ct).ConfigureAwait(false);
+    }
+
+    private async Task<ChipPage> RankAsync(Model model, float[] vector, CatalogQuery query, IReadOnlyList<long> exclude, CancellationToken ct)
+    {
+        var search = new SearchQuery(model.Name, vector, query.Bbox, query.Time, query.Limit, query.Offset, query.MinScore,
+            exclude.Count > 0 ? exclude : null).Validated();
+        var hits = await Db(() => Store.SearchAsync(search, ct)).ConfigureAwait(false);
+        var count = await Db(() => Store.CountAsync(search, ct)).ConfigureAwait(false);
+        var ids = hits.Select(h => h.ChipId).ToArray();
+        var records = (await Db(() => Store.GetChipsAsync(ids, ct)).ConfigureAwait(false)).ToDictionary(c => c.Id);
+        var items = hits.Where(h => records.ContainsKey(h.ChipId)).Select(h => new ScoredChip(records[h.ChipId], h.Score)).ToList();
+        return new ChipPage(items, count, model.Name);
+    }
+
+    public Task<ChipRecord?> GetChipAsync(long id, CancellationToken ct) => Db(() => Store.GetChipAsync(id, ct));
+
+    public Task<(IReadOnlyList<SceneRecord> Items, long NumberMatched)> ListScenesAsync(BoundingBox? bbox, TimeRange time, int limit, int offset, CancellationToken ct) =>
+        Db(() => Store.ListScenesAsync(bbox, time, limit, offset, ct));
+
+    public Task<SceneRecord?> GetSceneAsync(long id, CancellationToken ct) => Db(() => Store.GetSceneAsync(id, ct));
+
+    public Task<CatalogExtent> GetExtentAsync(CancellationToken ct) => Db(() => Store.GetExtentAsync(null, ct));
+
+    public async Task<byte[]> RenderChipPngAsync(long chipId, int size, CancellationToken ct)
+    {
+        var chip = await GetChipAsync(chipId, ct).ConfigureAwait(false) ?? throw new NotFoundException($"chip {chipId} does not exist");
+        // The path comes from the catalogue (written at ingest), never from the request.
+        if (!File.Exists(chip.SceneUri))
+            throw new NotFoundException($"the source raster of chip {chipId} is no longer at {Path.GetFileName(chip.SceneUri)}; re-ingest it");
+        return await Task.Run(() =>
+        {
+            using var dataset = RasterDataset.Open(chip.SceneUri);
+            return Thumbnailer.Render(dataset, chip.Window, size);
+        }, ct).ConfigureAwait(false);
+    }
+
+    public Task<IReadOnlyList<LabelScore>> ClassifyAsync(byte[] image, IReadOnlyList<string> labels, string? template, string? model, CancellationToken ct)
+    {
+        var clean = CleanTexts(labels, "labels");
+        if (template is not null && !template.Contains("{}", StringComparison.Ordinal))
+            throw new InputException($"template '{template}' must contain {{}} where the label goes, e.g. \"an aerial image of {{}}\"");
+        var m = ModelCache.Get(model);
+        return Task.Run(() =>
+        {
+            var embedding = m.EncodeImage(Preprocessing.ReadImage(m, image, "uploaded image"));
+            var templates = template is not null ? [template] : m.PromptTemplates;
+            return Rank(m, embedding, clean, m.EncodeLabels(clean, templates));
+        }, ct);
+    }
+
+    public Task<IReadOnlyList<LabelScore>> SimilarityAsync(byte[] image, IReadOnlyList<string> texts, string? model, CancellationToken ct)
+    {
+        var clean = CleanTexts(texts, "texts");
+        var m = ModelCache.Get(model);
+        return Task.Run(() =>
+        {
+            var embedding = m.EncodeImage(Preprocessing.ReadImage(m, image, "uploaded image"));
+            return Rank(m, embedding, clean, m.EncodeTexts(clean));
+        }, ct);
+    }
+
+    public Task<float[]> EmbedImageAsync(byte[] image, string? model, CancellationToken ct)
+    {
+        var m = ModelCache.Get(model);
+        return Task.Run(() => m.EncodeImage(Preprocessing.ReadImage(m, image, "uploaded image")), ct);
+    }
+
+    public async Task<bool> IsAvailableAsync(CancellationToken ct) => await Store.IsAvailableAsync(ct).ConfigureAwait(false);
+
+    /// <summary>Scores texts for an image embedding with the model's rule (softmax or sigmoid), best first.</summary>
+    public static IReadOnlyList<LabelScore> Rank(Model model, float[] imageEmbedding, IReadOnlyList<string> texts, IReadOnlyList<float[]> textEmbeddings)
+    {
+        var cosines = Similarity.Cosines(imageEmbedding, textEmbeddings);
+        var probabilities = Similarity.Probabilities(model.Scoring, cosines);
+        return texts.Select((t, i) => new LabelScore(t, probabilities[i], cosines[i]))
+            .OrderByDescending(s => s.Score).ThenBy(s => s.Label, StringComparer.Ordinal).ToList();
+    }
+
+    private static string[] CleanTexts(IReadOnlyList<string> texts, string what)
+    {
+        var clean = texts.Select(t => t.Trim()).Where(t => t.Length > 0).Distinct(StringComparer.Ordinal).ToArray();
+        if (clean.Length == 0) throw new InputException($"{what}: give at least one non-empty text");
+        if (clean.Length > 1000) throw new InputException($"{what}: at most 1000 texts, got {clean.Length}");
+        if (clean.FirstOrDefault(t => t.Length > 1000) is { } longText)
+            throw new InputException($"{what}: '{longText[..40]}…' is longer than 1000 characters");
+        return clean;
+    }
+
+    /// <summary>Runs a store call; a database that cannot be reached becomes <see cref="ServiceUnavailableException"/>.</summary>
+    private static async Task<T> Db<T>(Func<Task<T>> call)
+    {
+        try
+        {
+            return await call().ConfigureAwait(false);
+        }
+        catch (Exception e) when (IsUnavailable(e))
+        {
+            throw new ServiceUnavailableException("the database is not reachable; try again shortly", RetryAfter, e);
+        }
+    }
+
+    private static bool IsUnavailable(Exception e) => e switch
+    {
+        PostgresException pg => pg.SqlState.StartsWith("57P", StringComparison.Ordinal) || pg.SqlState.StartsWith("08", StringComparison.Ordinal)
+                                || pg.SqlState == "53300",
+        NpgsqlException { InnerException: SocketException or IOException or TimeoutException } => true,
+        NpgsqlException n when n is not PostgresException => n.IsTransient,
+        SocketException => true,
+        StoreException { InnerException: { } inner } => IsUnavailable(inner),
+        _ => false,
+    };
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_ownsStore) await Store.DisposeAsync().ConfigureAwait(false);
+    }
+}

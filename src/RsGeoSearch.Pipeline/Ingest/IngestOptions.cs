@@ -1,0 +1,20 @@
+using RsGeoSearch.Raster;
+
+namespace RsGeoSearch.Pipeline.Ingest;
+
+/// <summary>How rasters are cut and embedded. Null values take the tiler's defaults.</summary>
+public sealed record IngestOptions
+{
+    public int ChipSize { get; init; } = 256;
+    public int? Stride { get; init; }
+    public IReadOnlyList<int> Levels { get; init; } = [0];
+    public BandMapping? Bands { get; init; }
+    public DateTimeOffset? Acquired { get; init; }
+    public double MaxNodataFraction { get; init; } = 0.5;
+    public EdgeMode Edges { get; init; } = EdgeMode.Pad;
+    public bool AllowUngeoreferenced { get; init; }
+    public int BatchSize { get; init; } = 32;
+
+    /// <summary>Batches waiting between two stages (reading → encoding → writing).</summary>
+    public int QueueCapacity { get; init; } = 4;
+}

@@ -1,0 +1,265 @@
+using System.Diagnostics;
+using System.Threading.Channels;
+using RsGeoSearch.Core;
+using RsGeoSearch.Inference;
+using RsGeoSearch.Raster;
+using RsGeoSearch.Store;
+
+namespace RsGeoSearch.Pipeline.Ingest;
+
+/// <summary>
+/// rasters → tiler (GDAL) → image encoder (ONNX Runtime) → store (binary COPY), as three stages joined by
+/// bounded queues so that reading, encoding and writing overlap. Idempotent and resumable: a scene already
+/// complete for the model is skipped by content hash, and chips stored by an interrupted run are not read again;
+/// the store writes each batch in one transaction, so every chip ends up stored exactly once.
+/// </summary>
+public sealed class IngestPipeline
+{
+    private readonly CatalogStore _store;
+    private readonly Model _model;
+    private readonly IngestOptions _options;
+
+    public IngestPipeline(CatalogStore store, Model model, IngestOptions? options = null)
+    {
+        _store = store;
+        _model = model;
+        _options = options ?? new IngestOptions();
+        if (_options.BatchSize < 1) throw new InputException("batch size must be at least 1");
+    }
+
+    public async Task<IngestReport> RunAsync(IReadOnlyList<string> files, IProgress<IngestProgress>? progress = null, CancellationToken ct = default)
+    {
+        var clock = Stopwatch.StartNew();
+        var tiling = TilerOptions();
+        var modelInfo = await _store.RegisterModelAsync(_model.Name, _model.Dimension, ct).ConfigureAwait(false);
+
+        // Pre-pass: open every file once to count its chips (for the ETA) and to fail fast on unreadable files.
+        var scenes = new List<SceneWork>();
+        var failures = new List<FileOutcome>();
+        foreach (var file in files)
+        {
+            try
+            {
+                using var dataset = OpenChecked(file, tiling);
+                using var tiler = new Tiler(dataset, tiling with { ReadPixels = false });
+                var cells = tiling.Levels.Sum(l => { var (c, r) = tiler.GridSize(l); return (long)c * r; });
+                scenes.Add(new SceneWork(file, cells));
+            }
+            catch (Exception e) when (IsFileProblem(e))
+            {
+                failures.Add(new FileOutcome(file, FileOutcomeKind.Failed, 0, 0, 0, Describe(file, e)));
+            }
+        }
+
+        var total = scenes.Sum(s => s.Cells);
+        long done = 0;
+        var filesDone = failures.Count;
+        void Report(string? current) =>
+            progress?.Report(new IngestProgress(Interlocked.Read(ref done), total, filesDone, files.Count, current));
+        Report(null);
+
+        var bulk = await _store.PrepareBulkLoadAsync(modelInfo, total, ct).ConfigureAwait(false);
+        var toEncode = Channel.CreateBounded<Work>(_options.QueueCapacity);
+        var toWrite = Channel.CreateBounded<Work>(_options.QueueCapacity);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var token = linked.Token;
+
+        var reader = Task.Run(async () =>
+        {
+            try
+            {
+                foreach (var scene in scenes)
+                {
+                    Report(scene.Path);
+                    await ReadSceneAsync(scene, tiling, modelInfo, toEncode.Writer, skipped => Interlocked.Add(ref done, skipped), token).ConfigureAwait(false);
+                }
+                toEncode.Writer.Complete();
+            }
+            catch (Exception e)
+            {
+                toEncode.Writer.Complete(e);
+                throw;
+            }
+        }, token);
+
+        var encoder = Task.Run(async () =>
+        {
+            try
+            {
+                await foreach (var work in toEncode.Reader.ReadAllAsync(token).ConfigureAwait(false))
+                {
+                    if (work.Chips is { } chips)
+                    {
+                        var vectors = _model.EncodeImages(chips.Select(c => c.Image!).ToArray());
+                        var batch = new ChipEmbedding[chips.Count];
+                        for (var i = 0; i < chips.Count; i++) batch[i] = new ChipEmbedding(chips[i] with { Image = null }, vectors[i]);
+                        work.Encoded = batch;
+                    }
+                    await toWrite.Writer.WriteAsync(work, token).ConfigureAwait(false);
+                }
+                toWrite.Writer.Complete();
+            }
+            catch (Exception e)
+            {
+                toWrite.Writer.Complete(e);
+                throw;
+            }
+        }, token);
+
+        var writer = Task.Run(async () =>
+        {
+            await foreach (var work in toWrite.Reader.ReadAllAsync(token).ConfigureAwait(false))
+            {
+                var scene = work.Scene;
+                if (work.Encoded is { } batch)
+                {
+                    var result = await _store.WriteChipsAsync(scene.SceneId, modelInfo, batch, token).ConfigureAwait(false);
+                    scene.Written += result.EmbeddingsInserted;
+                    Interlocked.Add(ref done, (long)batch.Length);
+                    Report(scene.Path);
+                }
+                else if (work.SceneEnd)
+                {
+                    if (!scene.AlreadyComplete && scene.Failure is null)
+                        await _store.CompleteSceneAsync(scene.SceneId, modelInfo, scene.ChipsInScene, token).ConfigureAwait(false);
+                    Interlocked.Increment(ref filesDone);
+                    Report(null);
+                }
+            }
+        }, token);
+
+        try
+        {
+            await Task.WhenAll(reader, encoder, writer).ConfigureAwait(false);
+        }
+        catch
+        {
+            await linked.CancelAsync().ConfigureAwait(false);
+            throw;
+        }
+        finally
+        {
+            if (bulk) await _store.FinishBulkLoadAsync(modelInfo, CancellationToken.None).ConfigureAwait(false);
+        }
+        await _store.EnsureVectorIndexAsync(modelInfo, ct).ConfigureAwait(false);
+
+        var outcomes = new List<FileOutcome>(failures);
+        foreach (var s in scenes)
+        {
+            outcomes.Add(s switch
+            {
+                { Failure: { } message } => new FileOutcome(s.Path, FileOutcomeKind.Failed, s.SceneId, s.Written, s.ChipsInScene, message),
+                { AlreadyComplete: true } => new FileOutcome(s.Path, FileOutcomeKind.Skipped, s.SceneId, 0, s.ChipsInScene, "already ingested with this model (same content)"),
+                _ => new FileOutcome(s.Path, FileOutcomeKind.Ingested, s.SceneId, s.Written, s.ChipsInScene, null),
+            });
+        }
+        var order = files.Select((f, i) => (f, i)).GroupBy(p => p.f).ToDictionary(g => g.Key, g => g.First().i);
+        outcomes.Sort((a, b) => order[a.Path].CompareTo(order[b.Path]));
+        return new IngestReport(_model.Name, outcomes, clock.Elapsed);
+    }
+
+    private async Task ReadSceneAsync(SceneWork scene, TilerOptions tiling, ModelInfo modelInfo, ChannelWriter<Work> output,
+        Action<long> skipped, CancellationToken ct)
+    {
+        long produced = 0;
+        try
+        {
+            using var dataset = OpenChecked(scene.Path, tiling);
+            var registration = await _store.BeginSceneAsync(dataset.Describe(_options.Acquired), modelInfo, ct).ConfigureAwait(false);
+            scene.SceneId = registration.SceneId;
+            if (registration.Completed)
+            {
+                scene.AlreadyComplete = true;
+                scene.ChipsInScene = registration.StoredChips;
+                skipped(scene.Cells);
+                await output.WriteAsync(new Work(scene) { SceneEnd = true }, ct).ConfigureAwait(false);
+                return;
+            }
+            var stored = await _store.GetStoredChipKeysAsync(registration.SceneId, modelInfo, ct).ConfigureAwait(false);
+            using var tiler = new Tiler(dataset, tiling);
+            var batch = new List<Chip>(_options.BatchSize);
+            long kept = stored.Count;
+            foreach (var level in tiling.Levels)
+            {
+                var (cols, rows) = tiler.GridSize(level);
+                for (var row = 0; row < rows; row++)
+                for (var col = 0; col < cols; col++)
+                {
+                    ct.ThrowIfCancellationRequested();
+                    if (stored.Contains(new ChipKey(level, col, row)) || tiler.TryRead(level, col, row) is not { } chip)
+                    {
+                        skipped(1);
+                        produced++;
+                        continue;
+                    }
+                    batch.Add(chip);
+                    kept++;
+                    produced++;
+                    if (batch.Count == _options.BatchSize)
+                    {
+                        await output.WriteAsync(new Work(scene) { Chips = batch }, ct).ConfigureAwait(false);
+                        batch = new List<Chip>(_options.BatchSize);
+                    }
+                }
+            }
+            if (batch.Count > 0) await output.WriteAsync(new Work(scene) { Chips = batch }, ct).ConfigureAwait(false);
+            scene.ChipsInScene = kept;
+            await output.WriteAsync(new Work(scene) { SceneEnd = true }, ct).ConfigureAwait(false);
+        }
+        catch (Exception e) when (IsFileProblem(e))
+        {
+            scene.Failure = Describe(scene.Path, e) + (scene.SceneId > 0 ? " (chips stored so far are kept; a re-run resumes)" : "");
+            skipped(Math.Max(0L, scene.Cells - produced));
+            await output.WriteAsync(new Work(scene) { SceneEnd = true }, ct).ConfigureAwait(false);
+        }
+    }
+
+    private TilerOptions TilerOptions() => new TilerOptions
+    {
+        ChipSize = _options.ChipSize,
+        Stride = _options.Stride,
+        Levels = _options.Levels,
+        OutputSize = _model.Preprocessing.Size,
+        Resampling = Preprocessing.ResamplingFor(_model),
+        MaxNodataFraction = _options.MaxNodataFraction,
+        Edges = _options.Edges,
+        Bands = _options.Bands,
+        AllowUngeoreferenced = _options.AllowUngeoreferenced,
+    }.Validated();
+
+    private static RasterDataset OpenChecked(string path, TilerOptions tiling)
+    {
+        var dataset = RasterDataset.Open(path);
+        if (!dataset.IsGeoreferenced && !tiling.AllowUngeoreferenced)
+        {
+            dataset.Dispose();
+            throw new InputException($"{path} has no georeferencing (no geotransform or CRS), so its chips would have no place on the map; " +
+                                     "add a world file or .aux.xml, or pass --allow-ungeoreferenced to index it by pixel windows only");
+        }
+        return dataset;
+    }
+
+    /// <summary>Problems of one input file (the run goes on with the next file); anything else stops the run.</summary>
+    private static bool IsFileProblem(Exception e) => e is InputException or RasterException or IOException or UnauthorizedAccessException;
+
+    private static string Describe(string path, Exception e) => e.Message.Contains(path, StringComparison.Ordinal) ? e.Message : $"{path}: {e.Message}";
+
+    private sealed class SceneWork(string path, long cells)
+    {
+        public string Path { get; } = path;
+        public long Cells { get; } = cells;
+        public long SceneId { get; set; }
+        public long ChipsInScene { get; set; }
+        public long Written { get; set; }
+        public bool AlreadyComplete { get; set; }
+        public string? Failure { get; set; }
+    }
+
+    private sealed class Work(SceneWork scene)
+    {
+        public SceneWork Scene { get; } = scene;
+        public List<Chip>? Chips { get; init; }
+        public ChipEmbedding[]? Encoded { get; set; }
+        public bool SceneEnd { get; init; }
+    }
+}
