@@ -132,7 +132,7 @@ internal static class OgcEndpoints
             {
                 var text = ChipQueryReader.Text(query);
                 var request = new CatalogQuery(Text: text, Bbox: bbox, Time: time, Limit: limit, Offset: offset,
-                    MinScore: query.Double("min_score", -1, 1), Model: query.String("model"));
+                    MinScore: query.Double("min_score", -1, 1), Model: ChipQueryReader.Model(query));
                 var page = await catalog.SearchAsync(request, ct);
                 var links = PageLinks(context, options, collectionId, offset, limit, page.Items.Count, page.NumberMatched, type);
                 if (html) return OgcHtml.Chips(info.Title, page, baseUrl, links, text is not null);

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Logging;
 using RsGeoSearch.Api.Features;
 using RsGeoSearch.Api.Http;
 using RsGeoSearch.Core;
@@ -30,10 +31,16 @@ internal static class ServiceEndpoints
             });
         });
 
-        app.MapGet("/health", async (IChipCatalog catalog, CancellationToken ct) =>
+        app.MapGet("/health", async (IChipCatalog catalog, ILoggerFactory logs, CancellationToken ct) =>
         {
-            if (await catalog.IsAvailableAsync(ct))
-                return Results.Json(new { status = "ok", models = catalog.Models.Select(m => m.Name) });
+            bool available;
+            try { available = await catalog.IsAvailableAsync(ct); }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                logs.CreateLogger("RsGeoSearch.Api.Health").LogWarning("health check failed: {Error}", e.Message);
+                available = false;
+            }
+            if (available) return Results.Json(new { status = "ok", models = catalog.Models.Select(m => m.Name) });
             throw new ServiceUnavailableException("the database does not answer", TimeSpan.FromSeconds(5));
         });
 

@@ -13,7 +13,7 @@ internal static class ChipQueryReader
         MinScore: query.Double("min_score", -1, 1),
         Model: Model(query));
 
-    private static string? Model(QueryReader query)
+    public static string? Model(QueryReader query)
     {
         var model = query.String("model");
         if (model is null) return null;
