@@ -76,4 +76,29 @@ public class ErrorTests
         ds.Dispose();
         Assert.That(() => ds.ReadPixels(new PixelWindow(0, 0, 8, 8), [1], 8, 8), Throws.InstanceOf<ObjectDisposedException>());
     }
+
+    [Test]
+    public void A_folder_run_lists_rasters_and_each_bad_file_fails_on_its_own()
+    {
+        File.Copy(Rasters.Colorado, Path.Combine(temp.FullName, "a.tif"));
+        File.WriteAllText(Path.Combine(temp.FullName, "b.tif"), "broken");
+        File.WriteAllText(Path.Combine(temp.FullName, "a.tif.aux.xml"), "<PAMDataset/>");
+        File.WriteAllText(Path.Combine(temp.FullName, "readme.txt"), "not a raster");
+        var files = RasterFiles.Find(temp.FullName);
+        Assert.That(files.Select(Path.GetFileName), Is.EqualTo(new[] { "a.tif", "b.tif" }));
+        var failures = new List<string>();
+        var chips = 0;
+        foreach (var f in files)
+        {
+            try
+            {
+                using var ds = RasterDataset.Open(f);
+                using var tiler = new Tiler(ds);
+                chips += tiler.Chips().Count();
+            }
+            catch (RasterException e) { failures.Add(e.File); }
+        }
+        Assert.That(chips, Is.EqualTo(1));
+        Assert.That(failures, Is.EqualTo(new[] { Path.Combine(temp.FullName, "b.tif") }));
+    }
 }
