@@ -86,7 +86,10 @@ public sealed class Tiler : IDisposable
         }
     }
 
-    /// <summary>One chip, or null when its nodata fraction exceeds <see cref="TilerOptions.MaxNodataFraction"/> (as <see cref="Chips"/> skips it).</summary>
+    /// <summary>
+    /// One grid cell as a chip, or null when its nodata fraction exceeds <see cref="TilerOptions.MaxNodataFraction"/>
+    /// (what <see cref="Chips"/> yields, one cell at a time, for resumable runs).
+    /// </summary>
     public Chip? TryRead(int level, int col, int row) => Read(level, col, row, Options.MaxNodataFraction);
 
     /// <summary>One chip regardless of its nodata fraction (e.g. to re-embed or show a stored chip).</summary>

@@ -134,6 +134,8 @@ public class TilerTests
         Assert.That(kept, Does.Not.Contain((5, 0)).And.Not.Contain((4, 3)).And.Not.Contain((7, 0)));
         Assert.That(kept, Does.Contain((4, 2)).And.Contain((0, 0)).And.Contain((3, 5)));
         Assert.That(kept, Has.Count.EqualTo(30));
+        Assert.That(tiler.TryRead(0, 5, 0), Is.Null);
+        Assert.That(tiler.TryRead(0, 4, 2)!.Window, Is.EqualTo(new PixelWindow(1024, 512, 256, 256)));
     }
 
     [Test]
