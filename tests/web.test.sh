@@ -15,6 +15,7 @@
 #                      (default: rasters/naip-north-dakota rasters/rapideye-sanfrancisco)
 #   RSGEO_WEB_URL      test a server that already runs instead of starting one (skips 3 and 4)
 #   RSGEO_WEB_QUERY    the text query typed (default: farmland)
+#   RSGEO_WEB_MODEL    --model for ingest and serve (default: the bundled default model)
 #   CHROMIUM           the browser (default: /usr/bin/chromium)
 # Needs: apt-get install -y --no-install-recommends chromium; Node >= 20.19 with npm (see tests/web.setup.sh).
 # Last line: "N passed, N failed"; exit status non-zero on any failure.
@@ -103,6 +104,8 @@ else
 
   export RSGEO_DATA_DIR="$TMP/db"     # a private embedded database: never touches anyone else's
   unset RSGEO_DATABASE_URL RSGEO_API_KEY
+  model_args=()
+  [ -n "${RSGEO_WEB_MODEL:-}" ] && model_args=(--model "$RSGEO_WEB_MODEL")
 
   echo "==> rsgeo db start ($RSGEO_DATA_DIR)"
   STARTED_DB=1
@@ -112,14 +115,14 @@ else
 
   echo "==> rsgeo ingest ${rasters[*]}"
   t0=$SECONDS
-  ./rsgeo ingest "${rasters[@]}" >"$TMP/ingest.log" 2>&1 || fail "rsgeo ingest failed"
+  ./rsgeo ingest "${model_args[@]}" "${rasters[@]}" >"$TMP/ingest.log" 2>&1 || fail "rsgeo ingest failed"
   tail -n 3 "$TMP/ingest.log" | sed 's/^/    /'
   echo "    $((SECONDS - t0)) s"
 
   PORT=$(free_port)
   URL="http://127.0.0.1:$PORT"
   echo "==> rsgeo serve --port $PORT"
-  ./rsgeo serve --port "$PORT" >"$TMP/serve.log" 2>&1 &
+  ./rsgeo serve "${model_args[@]}" --port "$PORT" >"$TMP/serve.log" 2>&1 &
   SERVER_PID=$!
   for _ in $(seq 1 240); do
     curl -fs "$URL/health" >/dev/null 2>&1 && break

@@ -258,6 +258,7 @@ async function run() {
   const controller = new AbortController();
   searchController = controller;
   const mode = resultMode(state);
+  $('library').hidden = mode !== 'idle';
   if (mode === 'idle') {
     results = [];
     range = null;
@@ -527,6 +528,30 @@ $('changes-run').addEventListener('click', async () => {
   }
 });
 
+// ---------- the library (shown while there is nothing to search) ----------
+
+function renderLibrary(scenes) {
+  const places = new Map();
+  for (const s of scenes) {
+    if (!s.bbox) continue;
+    const key = s.bbox.map((v) => v.toFixed(2)).join(',');
+    const place = places.get(key) ?? { bbox: s.bbox, names: [], dates: [], chips: 0 };
+    place.names.push(s.properties?.name ?? `scene ${s.id}`);
+    if (s.properties?.acquired) place.dates.push(String(s.properties.acquired).slice(0, 10));
+    place.chips += s.properties?.chip_count ?? 0;
+    places.set(key, place);
+  }
+  const chips = [...places.values()].reduce((n, p) => n + p.chips, 0);
+  $('library-summary').textContent = `${scenes.length} scene${scenes.length === 1 ? '' : 's'} in ${places.size} place${places.size === 1 ? '' : 's'}, ${chips.toLocaleString('en')} chips. Choose a place to look at it:`;
+  $('library-list').replaceChildren(...[...places.values()].map((p) => {
+    const dates = [...new Set(p.dates)].sort();
+    const when = dates.length === 0 ? 'date unknown' : dates.length === 1 ? dates[0] : `${dates.length} dates, ${dates[0]} … ${dates.at(-1)}`;
+    return el('li', {}, el('button', { type: 'button', className: 'place', onclick: () => map.fitBbox(p.bbox, { duration: 400 }) },
+      el('span', { className: 'title', textContent: p.names[0] + (p.names.length > 1 ? ` +${p.names.length - 1}` : '') }),
+      el('span', { className: 'sub', textContent: `${when} · ${p.chips} chips` })));
+  }));
+}
+
 // ---------- keyboard ----------
 
 document.addEventListener('keydown', (e) => {
@@ -545,6 +570,7 @@ document.addEventListener('keydown', (e) => {
 // ---------- start ----------
 
 async function start() {
+  const linkedView = !!state.view; // before the map's first moveend writes one
   controlsFromState();
   map.setBbox(state.bbox);
   if (state.bbox) $('draw-bbox').textContent = 'Edit box';
@@ -567,6 +593,7 @@ async function start() {
       const d = s.properties?.acquired ? String(s.properties.acquired).slice(0, 10) : null;
       if (d) dates.set(d, (dates.get(d) ?? 0) + 1);
     }
+    renderLibrary(scenes.value);
   } else showError(scenes.reason);
   if (collection.status === 'fulfilled') {
     libraryExtent = collection.value.extent?.spatial?.bbox?.[0] ?? null;
@@ -575,7 +602,7 @@ async function start() {
   }
   fillDates([...dates.entries()].sort(([x], [y]) => x.localeCompare(y)));
   if (changes.status === 'fulfilled' && changes.value) { $('tab-changes').hidden = false; $('tabs').hidden = false; }
-  if (!state.view && !state.bbox && libraryExtent) map.fitBbox(libraryExtent, { maxZoom: 12 });
+  if (!linkedView && !state.bbox && libraryExtent) map.fitBbox(libraryExtent, { maxZoom: 12 });
   renderTabs();
   await run();
   document.body.dataset.ready = 'true';

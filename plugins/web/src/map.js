@@ -12,6 +12,7 @@ import XYZ from 'ol/source/XYZ.js';
 import ImageLayer from 'ol/layer/Image.js';
 import ImageStatic from 'ol/source/ImageStatic.js';
 import LayerGroup from 'ol/layer/Group.js';
+import Graticule from 'ol/layer/Graticule.js';
 import GeoJSON from 'ol/format/GeoJSON.js';
 import ExtentInteraction from 'ol/interaction/Extent.js';
 import { defaults as defaultControls } from 'ol/control/defaults.js';
@@ -21,7 +22,7 @@ import { fromExtent } from 'ol/geom/Polygon.js';
 import Feature from 'ol/Feature.js';
 import Point from 'ol/geom/Point.js';
 import { getCenter, getWidth, getHeight } from 'ol/extent.js';
-import { Style, Fill, Stroke, Circle as CircleStyle, RegularShape } from 'ol/style.js';
+import { Style, Fill, Stroke, Circle as CircleStyle, RegularShape, Text } from 'ol/style.js';
 import { scoreStyle } from './lib/ol-semantic-search.js';
 import { fetchChipItems } from './lib/semantic-search.js';
 
@@ -52,11 +53,14 @@ export class SearchMap {
       style: scoreStyle({ getRange: () => this.scoreRange, highlighted: (f) => f.getId() === this.hoverId || f.getId() === this.selectedId }),
       properties: { name: 'results' },
     });
+    // Lon/lat lines for orientation: no base map is reachable offline.
+    this.graticule = new Graticule({ strokeStyle: new Stroke({ color: 'rgba(255,255,255,0.16)', width: 1 }), showLabels: true, wrapX: false,
+      lonLabelStyle: graticuleLabel('bottom'), latLabelStyle: graticuleLabel('end'), properties: { name: 'graticule' } });
     this.bboxLayer = new VectorLayer({ source: new VectorSource(), style: bboxStyle, properties: { name: 'bbox' } });
 
     this.map = new Map({
       target,
-      layers: [this.basemap, this.imagery, this.scenes, this.results, this.bboxLayer],
+      layers: [this.basemap, this.graticule, this.imagery, this.scenes, this.results, this.bboxLayer],
       controls: defaultControls({ attribution: false }).extend([new ScaleLine()]),
       view: new View({ center: [0, 0], zoom: 2, maxZoom: 22 }),
       keyboardEventTarget: target,
@@ -296,6 +300,15 @@ export class SearchMap {
   }
 }
 
+function graticuleLabel(align) {
+  return new Text({
+    font: '11px system-ui, sans-serif',
+    textAlign: align === 'end' ? 'end' : undefined,
+    textBaseline: align === 'bottom' ? 'bottom' : undefined,
+    fill: new Fill({ color: 'rgba(255,255,255,0.55)' }),
+  });
+}
+
 function clampBbox([minx, miny, maxx, maxy]) {
   const c = (v, lo, hi) => Math.min(hi, Math.max(lo, v));
   return [c(minx, -180, 180), c(miny, -90, 90), c(maxx, -180, 180), c(maxy, -90, 90)];
@@ -316,7 +329,7 @@ const pointerStyle = new Style({
 
 const sceneOutline = new Style({ stroke: new Stroke({ color: 'rgba(20,30,40,0.9)', width: 1.5 }) });
 const sceneOutlineInner = new Style({ stroke: new Stroke({ color: 'rgba(255,255,255,0.9)', width: 1, lineDash: [4, 4] }) });
-const sceneMarker = new RegularShape({ points: 4, radius: 6, angle: Math.PI / 4, fill: new Fill({ color: 'rgba(255,255,255,0.85)' }), stroke: new Stroke({ color: '#1d2b3a', width: 1.5 }) });
+const sceneMarker = new RegularShape({ points: 4, radius: 8, angle: Math.PI / 4, fill: new Fill({ color: 'rgba(255,255,255,0.9)' }), stroke: new Stroke({ color: '#ff8c00', width: 2 }) });
 
 function sceneStyle(feature, resolution) {
   const extent = feature.getGeometry().getExtent();
