@@ -8,8 +8,14 @@ internal static class CommandList
 {
     public static IEnumerable<Command> All()
     {
-        yield return VersionCommand.Create();
+        yield return DemoCommand.Create();
         yield return DbCommand.Create();
+        yield return IngestCommand.Create();
+        yield return SearchCommand.Create();
+        yield return ClassifyCommand.Create();
+        yield return SimilarityCommand.Create();
+        yield return EmbedCommand.Create();
         yield return ModelsCommand.Create();
+        yield return ServeCommand.Create();
     }
 }

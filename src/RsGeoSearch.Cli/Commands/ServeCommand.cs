@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Microsoft.Extensions.Hosting;
 using Npgsql;
 using RsGeoSearch.Api;
 using RsGeoSearch.Core;

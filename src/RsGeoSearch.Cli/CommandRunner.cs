@@ -1,0 +1,50 @@
+using Npgsql;
+using RsGeoSearch.Core;
+using RsGeoSearch.Inference.Onnx;
+using RsGeoSearch.Raster;
+using RsGeoSearch.Store;
+
+namespace RsGeoSearch.Cli;
+
+/// <summary>Runs a command's action and turns the errors a user can fix into one clear line and an exit code.</summary>
+internal static class CommandRunner
+{
+    public const int InputError = 2;
+    public const int Failure = 1;
+
+    public static async Task<int> RunAsync(string command, Func<Task<int>> action)
+    {
+        try
+        {
+            return await action().ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is InputException or RasterException or NotFoundException)
+        {
+            Console.Error.WriteLine($"rsgeo {command}: error: {e.Message}");
+            return InputError;
+        }
+        catch (Exception e) when (e is StoreException or OnnxRuntimeException or ServiceUnavailableException or NpgsqlException)
+        {
+            Console.Error.WriteLine($"rsgeo {command}: error: {e.Message}");
+            return Failure;
+        }
+        catch (OperationCanceledException)
+        {
+            Console.Error.WriteLine($"rsgeo {command}: cancelled");
+            return 130;
+        }
+    }
+
+    /// <summary>Parses "1,2,3" into chip ids.</summary>
+    public static IReadOnlyList<long> ParseIds(string? text, string option)
+    {
+        if (string.IsNullOrWhiteSpace(text)) return [];
+        var ids = new List<long>();
+        foreach (var part in text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (!long.TryParse(part, out var id) || id < 1) throw new InputException($"{option}: '{part}' is not a chip id (a positive integer)");
+            ids.Add(id);
+        }
+        return ids;
+    }
+}
