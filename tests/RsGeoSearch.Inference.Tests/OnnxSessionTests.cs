@@ -147,4 +147,15 @@ public class OnnxSessionTests
             Environment.SetEnvironmentVariable("RSGEO_NATIVE_DIR", oldNative);
         }
     }
+
+    [Test]
+    public void Counts_graph_flops_from_the_profiler()
+    {
+        // Tiny image tower, batch 1: patch conv 8x8x32 outputs x 192 + 2 blocks (T=65, d=32, 4 heads) + projection.
+        const long conv = 8 * 8 * 32 * 3 * 8 * 8;
+        const long block = 65 * 96 * 32 + 2 * 4 * 65 * 65 * 8 + 65 * 32 * 32 + 2 * 65 * 128 * 32;
+        const long expected = 2 * (conv + 2 * block + 32 * 16);
+        var flops = GraphFlops.Count(Tiny.ImageOnnx, [InputTensor.Float("pixel_values", new float[3 * 64 * 64], 1, 3, 64, 64)]);
+        Assert.That(flops, Is.EqualTo((double)expected).Within(0.5).Percent);
+    }
 }

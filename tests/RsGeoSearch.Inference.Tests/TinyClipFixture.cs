@@ -11,6 +11,11 @@ internal sealed class TinyClipFixture
     private static readonly Lazy<TinyClipFixture> Shared = new(() => new TinyClipFixture());
     public static TinyClipFixture Instance => Shared.Value;
 
+    public static void DeleteIfCreated()
+    {
+        if (Shared.IsValueCreated && System.IO.Directory.Exists(Shared.Value.Directory)) System.IO.Directory.Delete(Shared.Value.Directory, true);
+    }
+
     public const int Size = 64, Dim = 16;
 
     private TinyClipFixture()

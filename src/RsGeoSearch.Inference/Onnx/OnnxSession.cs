@@ -99,6 +99,7 @@ public sealed unsafe class OnnxSession : IDisposable
             if (s.IntraOpThreads > 0) api.SetIntraOpThreads(o, s.IntraOpThreads);
             if (s.InterOpThreads > 0) api.SetInterOpThreads(o, s.InterOpThreads);
             api.SetGraphOptimizationLevel(o, (int)s.Optimization);
+            if (s.ProfileFilePrefix is not null) api.EnableProfiling(o, s.ProfileFilePrefix);
             return o;
         }
         catch { o.Dispose(); throw; }
@@ -171,6 +172,13 @@ public sealed unsafe class OnnxSession : IDisposable
             foreach (var p in pins) p.Dispose();
             if (addedRef) _session.DangerousRelease();
         }
+    }
+
+    /// <summary>Ends profiling (enabled with <see cref="SessionSettings.ProfileFilePrefix"/>) and returns the JSON profile's path.</summary>
+    public string EndProfiling()
+    {
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        return _api.EndProfiling(_session);
     }
 
     private int IndexOf(IReadOnlyList<TensorInfo> list, string name, string what)

@@ -19,7 +19,7 @@ internal sealed unsafe class OrtApi
 
     // Indices into struct OrtApi (0-based).
     private const int IxGetErrorCode = 1, IxGetErrorMessage = 2, IxCreateEnv = 3, IxCreateSession = 7, IxRun = 9,
-        IxCreateSessionOptions = 10, IxSetSessionExecutionMode = 13, IxSetSessionGraphOptimizationLevel = 23,
+        IxCreateSessionOptions = 10, IxSetSessionExecutionMode = 13, IxEnableProfiling = 14, IxSetSessionGraphOptimizationLevel = 23,
         IxSetIntraOpNumThreads = 24, IxSetInterOpNumThreads = 25, IxSessionGetInputCount = 30, IxSessionGetOutputCount = 31,
         IxSessionGetInputTypeInfo = 33, IxSessionGetOutputTypeInfo = 34, IxSessionGetInputName = 36, IxSessionGetOutputName = 37,
         IxCreateTensorWithDataAsOrtValue = 49, IxGetTensorMutableData = 51, IxCastTypeInfoToTensorInfo = 55,
@@ -27,7 +27,7 @@ internal sealed unsafe class OrtApi
         IxGetTensorShapeElementCount = 64, IxGetTensorTypeAndShape = 65, IxCreateCpuMemoryInfo = 69, IxAllocatorFree = 76,
         IxGetAllocatorWithDefaultOptions = 78, IxReleaseEnv = 92, IxReleaseStatus = 93, IxReleaseMemoryInfo = 94,
         IxReleaseSession = 95, IxReleaseValue = 96, IxReleaseTypeInfo = 98, IxReleaseTensorTypeAndShapeInfo = 99,
-        IxReleaseSessionOptions = 100, IxGetAvailableProviders = 125, IxReleaseAvailableProviders = 126,
+        IxReleaseSessionOptions = 100, IxSessionEndProfiling = 110, IxGetAvailableProviders = 125, IxReleaseAvailableProviders = 126,
         IxSessionOptionsAppendExecutionProvider_CUDA_V2 = 204, IxCreateCUDAProviderOptions = 205,
         IxUpdateCUDAProviderOptions = 206, IxReleaseCUDAProviderOptions = 208;
 
@@ -131,6 +131,21 @@ internal sealed unsafe class OrtApi
 
     public void SetExecutionMode(OrtSessionOptionsHandle o, bool parallel) =>
         Check(((delegate* unmanaged[Cdecl]<nint, int, nint>)_table[IxSetSessionExecutionMode])(o.Raw, parallel ? 1 : 0));
+
+    /// <summary>Turns on ORT's per-node profiling; the JSON file name starts with <paramref name="prefix"/>.</summary>
+    public void EnableProfiling(OrtSessionOptionsHandle o, string prefix)
+    {
+        fixed (byte* p = Utf8(prefix)) Check(((delegate* unmanaged[Cdecl]<nint, byte*, nint>)_table[IxEnableProfiling])(o.Raw, p));
+    }
+
+    /// <summary>Ends profiling of a session and returns the profile file's path.</summary>
+    public string EndProfiling(OrtSessionHandle s)
+    {
+        byte* name;
+        Check(((delegate* unmanaged[Cdecl]<nint, nint, byte**, nint>)_table[IxSessionEndProfiling])(s.Raw, DefaultAllocator, &name));
+        try { return Marshal.PtrToStringUTF8((nint)name) ?? ""; }
+        finally { Check(((delegate* unmanaged[Cdecl]<nint, void*, nint>)_table[IxAllocatorFree])(DefaultAllocator, name)); }
+    }
 
     /// <summary>Adds the CUDA execution provider for <paramref name="deviceId"/>; throws with ORT's message when the library cannot provide it.</summary>
     public void AppendCuda(OrtSessionOptionsHandle o, int deviceId)

@@ -16,6 +16,9 @@ public sealed record SessionSettings
     public ExecutionProvider Provider { get; init; } = ExecutionProvider.Cpu;
     public int CudaDeviceId { get; init; }
 
+    /// <summary>When set, ONNX Runtime profiles every node run into a JSON file starting with this path (see <see cref="OnnxSession.EndProfiling"/>).</summary>
+    public string? ProfileFilePrefix { get; init; }
+
     /// <summary>Parses "cpu", "cuda" or "auto" (case-insensitive).</summary>
     public static ExecutionProvider ParseProvider(string text) => text.Trim().ToLowerInvariant() switch
     {
