@@ -10,6 +10,8 @@
 #   RSGEO_SHARED_DATA   shared data folder (default: ../shared/data beside the repository)
 #   RSGEO_QGIS_RASTERS  rasters to ingest, space-separated, relative to the shared data folder or absolute
 #                       (default: rasters/naip-north-dakota: one place on 10 dates)
+#   RSGEO_QGIS_MODEL    --model for ingest and serve (default: the bundled rsgeo-mini when exported, else a
+#                       tiny random-weight CLIP model made by tests/RsGeoSearch.Inference.Tests/python/make_tiny_clip.py)
 #   RSGEO_QGIS_URL      test a server that already runs instead of starting one (skips 1 and 2)
 # Needs: apt-get install -y --no-install-recommends python3-qgis qgis-providers
 # Last line: "N passed, N failed"; exit status non-zero on any failure.
@@ -19,6 +21,7 @@ cd "$ROOT"
 PY=/usr/bin/python3   # Debian's python, where python3-qgis lives (not a venv/pyenv python first on PATH)
 
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/rsgeo-qgis.XXXXXX")
+chmod 711 "$TMP"   # traversable (not listable): run as root, the embedded PostgreSQL runs as 'postgres' and must reach $TMP/db
 SERVER_PID=""
 STARTED_DB=0
 
@@ -70,16 +73,32 @@ else
   ./rsgeo db start >"$TMP/db.log" 2>&1 || fail "rsgeo db start failed"
   echo "    $((SECONDS - t0)) s"
 
-  echo "==> rsgeo ingest ${rasters[*]}"
+  # The model: RSGEO_QGIS_MODEL, else the bundled default (rsgeo-mini) when it is exported, else a tiny
+  # random-weight CLIP-shaped model exported by Debian's torch (the plugin test needs working plumbing,
+  # not good rankings).
+  model_args=()
+  if [ -n "${RSGEO_QGIS_MODEL:-}" ]; then
+    model_args=(--model "$RSGEO_QGIS_MODEL")
+  elif [ ! -f "$ROOT/models/rsgeo-mini/manifest.json" ] || [ ! -f "$ROOT/models/rsgeo-mini/image.onnx" ]; then
+    echo "==> models/rsgeo-mini is not exported: using a tiny random-weight CLIP model"
+    image=$(find "$SHARED/scenes/aid/Airport" -name '*.jpg' | sort | head -1)
+    "$PY" "$ROOT/tests/RsGeoSearch.Inference.Tests/python/make_tiny_clip.py" --out "$TMP/model" \
+      --bpe "$SHARED/tokenizers/clip-bpe/bpe_simple_vocab_16e6.txt.gz" \
+      --token-ids "$SHARED/tokenizers/clip-bpe/reference-token-ids.jsonl" "$image" >"$TMP/model.log" 2>&1 ||
+      fail "could not export the tiny test model"
+    model_args=(--model "$TMP/model")
+  fi
+
+  echo "==> rsgeo ingest ${model_args[*]} ${rasters[*]}"
   t0=$SECONDS
-  ./rsgeo ingest "${rasters[@]}" >"$TMP/ingest.log" 2>&1 || fail "rsgeo ingest failed"
+  ./rsgeo ingest "${model_args[@]}" "${rasters[@]}" >"$TMP/ingest.log" 2>&1 || fail "rsgeo ingest failed"
   tail -n 3 "$TMP/ingest.log" | sed 's/^/    /'
   echo "    $((SECONDS - t0)) s"
 
   PORT=$("$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
   URL="http://127.0.0.1:$PORT"
   echo "==> rsgeo serve --port $PORT"
-  ./rsgeo serve --port "$PORT" >"$TMP/serve.log" 2>&1 &
+  ./rsgeo serve "${model_args[@]}" --port "$PORT" >"$TMP/serve.log" 2>&1 &
   SERVER_PID=$!
   ok=0
   for _ in $(seq 1 240); do
