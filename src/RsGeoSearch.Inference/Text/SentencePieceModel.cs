@@ -8,7 +8,7 @@ namespace RsGeoSearch.Inference.Text;
 /// The parts of a SentencePiece unigram model the encoder needs, read from <c>spiece.model</c> (the
 /// ModelProto protobuf) or from a Hugging Face <c>tokenizer.json</c> with a Unigram model.
 /// </summary>
-internal sealed class SentencePieceModel
+internal sealed record SentencePieceModel
 {
     public enum PieceType { Normal = 1, Unknown = 2, Control = 3, UserDefined = 4, Unused = 5, Byte = 6 }
 

@@ -23,7 +23,8 @@ public sealed class SentencePieceTokenizer : Tokenizer
     {
         if (model.ModelType != 1) throw new InputException($"SentencePiece model type {model.ModelType} is not unigram (1)");
         _model = model;
-        _normalizer = new SentencePieceNormalizer(model);
+        // SiglipTokenizer prepends "▁" itself whatever the model's add_dummy_prefix says.
+        _normalizer = new SentencePieceNormalizer(canonicalize ? model with { AddDummyPrefix = true } : model);
         AddEos = addEos;
         SigLipCanonicalize = canonicalize;
         UnkId = Array.IndexOf(model.Types, SentencePieceModel.PieceType.Unknown);
@@ -57,14 +58,15 @@ public sealed class SentencePieceTokenizer : Tokenizer
 
     /// <summary>
     /// Loads <c>spiece.model</c> or <c>tokenizer.json</c>. End id: the piece "&lt;/s&gt;"; pad id: <paramref name="padId"/>
-    /// when given, else "&lt;pad&gt;" when present, else the end id (SigLIP pads with "&lt;/s&gt;").
+    /// when given, else the end id for SigLIP (<paramref name="sigLipCanonicalize"/>), else "&lt;pad&gt;" when present, else the end id.
     /// </summary>
     public static SentencePieceTokenizer Load(string path, int contextLength, bool addEos = true, bool sigLipCanonicalize = false, int? padId = null, int? eosId = null)
     {
         var model = path.EndsWith(".json", StringComparison.OrdinalIgnoreCase) ? SentencePieceModel.FromTokenizerJson(path) : SentencePieceModel.FromProto(path);
         var eos = eosId ?? Array.IndexOf(model.Pieces, "</s>");
         if (eos < 0) throw new InputException($"{path}: no end-of-sequence piece </s>; set tokenizer.eos_id in manifest.json");
-        var pad = padId ?? (Array.IndexOf(model.Pieces, "<pad>") is var p and >= 0 ? p : eos);
+        // SigLIP pads with </s> (Hugging Face's SiglipTokenizer: pad_token="</s>") even though its vocabulary has <pad>.
+        var pad = padId ?? (!sigLipCanonicalize && Array.IndexOf(model.Pieces, "<pad>") is var p and >= 0 ? p : eos);
         return new SentencePieceTokenizer(model, contextLength, pad, eos, addEos, sigLipCanonicalize);
     }
 
