@@ -81,6 +81,7 @@ else
     model_args=(--model "$RSGEO_QGIS_MODEL")
   elif [ ! -f "$ROOT/models/rsgeo-mini/manifest.json" ] || [ ! -f "$ROOT/models/rsgeo-mini/image.onnx" ]; then
     echo "==> models/rsgeo-mini is not exported: using a tiny random-weight CLIP model"
+    mkdir -p "$TMP/model"
     image=$(find "$SHARED/scenes/aid/Airport" -name '*.jpg' | sort | head -1)
     "$PY" "$ROOT/tests/RsGeoSearch.Inference.Tests/python/make_tiny_clip.py" --out "$TMP/model" \
       --bpe "$SHARED/tokenizers/clip-bpe/bpe_simple_vocab_16e6.txt.gz" \
@@ -121,7 +122,7 @@ mkdir -p "$TMP/home" "$TMP/run"
 chmod 700 "$TMP/run"
 # A fresh QGIS profile (settings and auth database) in HOME; offscreen Qt; QGIS's own auth debug lines filtered.
 HOME="$TMP/home" XDG_RUNTIME_DIR="$TMP/run" QT_QPA_PLATFORM=offscreen \
-  RSGEO_URL="$URL" RSGEO_PLUGIN_DIR="$TMP/plugins" PYTHONDONTWRITEBYTECODE=1 \
+  RSGEO_URL="$URL" RSGEO_PLUGIN_DIR="$TMP/plugins" RSGEO_QGIS_ARTIFACTS="$ROOT/artifacts/qgis" PYTHONDONTWRITEBYTECODE=1 \
   "$PY" "$ROOT/tests/qgis/test_plugin.py" 2>&1 | grep -vE '^(salt|hash|cipheriv) hex: |XDG_RUNTIME_DIR' | tee "$TMP/test.out"
 rc=${PIPESTATUS[0]}
 summary=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$TMP/test.out" | tail -1)

@@ -309,7 +309,28 @@ def t_style():
     assert URL + "/chips/" in doc.toString(), "the form's thumbnail HTML does not point at the server"
     actions = [a.name() for a in layer.actions().actions()]
     assert "Find similar chips" in actions and "Open chip thumbnail" in actions, actions
-    return "{} classes".format(len(renderer.ranges()))
+    # the style really draws: render the layer and find the colours of its classes in the picture
+    from qgis.PyQt.QtCore import QSize
+    from qgis.PyQt.QtGui import QColor
+    from qgis.core import QgsMapRendererSequentialJob, QgsMapSettings
+
+    settings = QgsMapSettings()
+    settings.setLayers([layer])
+    settings.setDestinationCrs(layer.crs())
+    settings.setExtent(layer.extent().buffered(layer.extent().width() * 0.05))
+    settings.setOutputSize(QSize(480, 360))
+    settings.setBackgroundColor(QColor(255, 255, 255))
+    job = QgsMapRendererSequentialJob(settings)
+    job.start()
+    job.waitForFinished()
+    image = job.renderedImage()
+    painted = sum(1 for x in range(0, 480, 4) for y in range(0, 360, 4) if image.pixelColor(x, y) != QColor(255, 255, 255))
+    assert painted > 100, "the layer drew {} sampled pixels".format(painted)
+    out = os.environ.get("RSGEO_QGIS_ARTIFACTS")
+    if out:
+        os.makedirs(out, exist_ok=True)
+        image.save(os.path.join(out, "search-layer.png"))
+    return "{} classes, {} sampled pixels drawn".format(len(renderer.ranges()), painted)
 
 
 @check("find similar to the selected feature returns a new layer")

@@ -135,8 +135,10 @@ def similar_url(base, chip_id, bbox=None, start=None, end=None, limit=50, model=
     ])
 
 
-def changes_url(base, bbox, date_from, date_to, q=None, limit=None, model=None):
-    """GET /changes?bbox=&from=&to=&q=: how the place changed between two acquisition dates."""
+def changes_url(base, bbox, date_from, date_to, q=None, limit=None, model=None, from_q=None, to_q=None):
+    """GET /changes?bbox=&from=&to=&q=: how the place changed between two acquisition dates.
+
+    ``q``: places whose later chip moved towards the text; ``from_q``/``to_q``: what it was and what it became."""
     if bbox is None:
         raise ApiError("Changes need an extent (bbox)")
     a, b = _date_text(date_from), _date_text(date_to)
@@ -149,6 +151,8 @@ def changes_url(base, bbox, date_from, date_to, q=None, limit=None, model=None):
         ("from", a),
         ("to", b),
         ("q", (q or "").strip() or None),
+        ("from_q", (from_q or "").strip() or None),
+        ("to_q", (to_q or "").strip() or None),
         ("limit", str(_check_limit(limit)) if limit else None),
         ("model", model or None),
     ])

@@ -177,4 +177,4 @@ class SearchDock(QgsDockWidget):
     def _changes(self):
         self._save_url()
         self.plugin.changes(self.date_from.date().toPyDate(), self.date_to.date().toPyDate(),
-                            q=self.query.text(), limit=None, model=self.model.currentData() or None)
+                            q=self.query.text(), limit=self.limit.value(), model=self.model.currentData() or None)

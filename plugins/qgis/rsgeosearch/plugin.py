@@ -207,12 +207,13 @@ class RsGeoSearchPlugin:
         return self._start("RsGeoSearch similar to chip {}".format(chip_id), make,
                            lambda doc: self.add_result_layer(doc, name, "similar", "similar to chip {}".format(chip_id)))
 
-    def changes(self, date_from, date_to, q=None, bbox=None, limit=None, model=None):
-        """What changed inside the current map extent between two dates (GET /changes) as a new layer."""
+    def changes(self, date_from, date_to, q=None, bbox=None, limit=None, model=None, from_q=None, to_q=None):
+        """What changed inside the current map extent between two dates (GET /changes) as a new layer.
+        ``q``: what the place became; or ``from_q``/``to_q``: what it was and what it became."""
 
         def make(client):
             box = bbox if bbox is not None else self.current_extent()
-            params = dict(q=q, limit=limit, model=model or None)
+            params = dict(q=q, limit=limit, model=model or None, from_q=from_q, to_q=to_q)
             changes_url(client.base_url, box, date_from, date_to, **params)
             return lambda feedback: client.changes(box, date_from, date_to, feedback, **params)
 
