@@ -47,6 +47,31 @@ public class SentencePieceTokenizerTests
         Assert.That(failures, Is.Empty, $"{failures.Count} of {texts.Length} differ:\n" + string.Join("\n", failures.Take(10)));
     }
 
+    [TestCase("nmt_nfkc_cf", false)]
+    [TestCase("identity", false)]
+    [TestCase("nfkc", true)]
+    public void Matches_spm_encode_with_other_normalisers_and_byte_fallback(string rule, bool byteFallback)
+    {
+        var prefix = Path.Combine(_dir, $"sp-{rule}-{byteFallback}");
+        TestEnvironment.Run("spm_train", [$"--input={Path.Combine(_dir, "corpus.txt")}", $"--model_prefix={prefix}", "--vocab_size=1000",
+            "--hard_vocab_limit=false", "--model_type=unigram", $"--normalization_rule_name={rule}", $"--byte_fallback={(byteFallback ? "true" : "false")}",
+            "--character_coverage=0.995", "--num_threads=1", "--minloglevel=2"]);
+        var model = prefix + ".model";
+        var texts = TokenizerTexts.All(100).Where(t => !t.Contains('\n')).ToArray();
+        var expected = TestEnvironment.Run("spm_encode", [$"--model={model}", "--output_format=id"], string.Join("\n", texts) + "\n")
+            .Split('\n').SkipLast(1).ToArray();
+        Assert.That(expected, Has.Length.EqualTo(texts.Length));
+        var tokenizer = SentencePieceTokenizer.Load(model, 64);
+        var failures = new List<string>();
+        for (var i = 0; i < texts.Length; i++)
+        {
+            var want = expected[i].Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse).ToArray();
+            var got = tokenizer.PieceIds(texts[i]).ToArray();
+            if (!got.SequenceEqual(want)) failures.Add($"'{texts[i]}'\n  spm {string.Join(",", want)}\n  C#  {string.Join(",", got)}");
+        }
+        Assert.That(failures, Is.Empty, $"{failures.Count} of {texts.Length} differ:\n" + string.Join("\n", failures.Take(10)));
+    }
+
     [Test]
     public void Appends_eos_and_pads_to_the_context_length()
     {
