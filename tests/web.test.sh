@@ -17,6 +17,7 @@
 #   RSGEO_WEB_QUERY    the text query typed (default: farmland)
 #   RSGEO_WEB_MODEL    --model for ingest and serve (default: the bundled default model)
 #   CHROMIUM           the browser (default: /usr/bin/chromium)
+#   RSGEO              the rsgeo command (default: ./rsgeo, which builds when sources changed)
 # Needs: apt-get install -y --no-install-recommends chromium; Node >= 20.19 with npm (see tests/web.setup.sh).
 # Last line: "N passed, N failed"; exit status non-zero on any failure.
 set -uo pipefail
@@ -27,6 +28,7 @@ ARTIFACTS="$ROOT/artifacts/web"
 mkdir -p "$ARTIFACTS"
 
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/rsgeo-web.XXXXXX")
+chmod 711 "$TMP"   # traversable: run as root, the embedded PostgreSQL runs as 'postgres' and must reach $TMP/db
 SERVER_PID=""
 PROXY_PID=""
 STARTED_DB=0
@@ -44,7 +46,7 @@ stop_pid() {
 cleanup() {
   stop_pid "$PROXY_PID"
   stop_pid "$SERVER_PID"
-  if [ "$STARTED_DB" = 1 ]; then ./rsgeo db stop >>"$TMP/db.log" 2>&1; fi
+  if [ "$STARTED_DB" = 1 ]; then rsgeo db stop >>"$TMP/db.log" 2>&1; fi
   cp "$TMP"/*.log "$ARTIFACTS/" 2>/dev/null
   if [ "${RSGEO_WEB_KEEP_TMP:-0}" != 1 ]; then rm -rf "$TMP"; fi
 }
@@ -60,6 +62,9 @@ fail() {
   echo "$passed passed, $((failed + 1)) failed"
   exit 1
 }
+
+RSGEO_CMD=${RSGEO:-./rsgeo}
+rsgeo() { $RSGEO_CMD "$@"; }
 
 free_port() { node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
 
@@ -110,19 +115,19 @@ else
   echo "==> rsgeo db start ($RSGEO_DATA_DIR)"
   STARTED_DB=1
   t0=$SECONDS
-  ./rsgeo db start >"$TMP/db.log" 2>&1 || fail "rsgeo db start failed"
+  rsgeo db start >"$TMP/db.log" 2>&1 || fail "rsgeo db start failed"
   echo "    $((SECONDS - t0)) s"
 
   echo "==> rsgeo ingest ${rasters[*]}"
   t0=$SECONDS
-  ./rsgeo ingest "${model_args[@]}" "${rasters[@]}" >"$TMP/ingest.log" 2>&1 || fail "rsgeo ingest failed"
+  rsgeo ingest "${model_args[@]}" "${rasters[@]}" >"$TMP/ingest.log" 2>&1 || fail "rsgeo ingest failed"
   tail -n 3 "$TMP/ingest.log" | sed 's/^/    /'
   echo "    $((SECONDS - t0)) s"
 
   PORT=$(free_port)
   URL="http://127.0.0.1:$PORT"
   echo "==> rsgeo serve --port $PORT"
-  ./rsgeo serve "${model_args[@]}" --port "$PORT" >"$TMP/serve.log" 2>&1 &
+  $RSGEO_CMD serve "${model_args[@]}" --port "$PORT" >"$TMP/serve.log" 2>&1 &   # not through a function: $! is the server
   SERVER_PID=$!
   for _ in $(seq 1 240); do
     curl -fs "$URL/health" >/dev/null 2>&1 && break
