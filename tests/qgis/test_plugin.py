@@ -521,12 +521,29 @@ def t_changes():
     scenes = http_json("/scenes?limit=1000")["features"]
     days = sorted({s["properties"]["acquired"][:10] for s in scenes if s["properties"].get("acquired")})
     assert len(days) >= 2, days
-    task = plugin.changes(days[0], days[-1], bbox=state["extent"])
+    extent = state["extent"]
+    direct = http_json("/changes?bbox={}&from={}&to={}&limit=10".format(",".join(repr(v) for v in extent), days[0], days[-1]))
+    set_canvas_extent_4326(extent)
+    clear_messages()
+    task = plugin.changes(days[0], days[-1], limit=10)   # the current map extent
     wait(task)
     assert plugin.last_error is None, plugin.last_error
     layer = plugin.last_layer
     assert layer.customProperty("rsgeosearch/kind") == "changes" and layer.isValid()
-    return "{} features between {} and {}".format(layer.featureCount(), days[0], days[-1])
+    assert layer.name() == "RsGeoSearch: changes {} → {}".format(days[0], days[-1]), layer.name()
+    assert layer.featureCount() == len(direct["features"]) > 0, (layer.featureCount(), len(direct["features"]))
+    assert [str(f["id"]) for f in layer.getFeatures()] == [str(f["id"]) for f in direct["features"]]
+    names = [f.name() for f in layer.fields()]
+    assert "score" in names, names
+    rect = QgsGeometry.fromRect(QgsRectangle(*plugin.current_extent()))
+    for f in layer.getFeatures():
+        assert f.geometry().intersects(rect), "change {} lies outside the extent".format(f["id"])
+    scores = [f["score"] for f in layer.getFeatures()]
+    assert scores == sorted(scores, reverse=True), scores
+    assert layer.mapTipTemplate().count("<img") >= 2, layer.mapTipTemplate()
+    if len(set(scores)) > 1:
+        assert isinstance(layer.renderer(), QgsGraduatedSymbolRenderer)
+    return "{} changes between {} and {}: {}".format(layer.featureCount(), days[0], days[-1], ", ".join(n for n in names if n != "id"))
 
 
 @check("unload removes the dock, menu and toolbar entries")

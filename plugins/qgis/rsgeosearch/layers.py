@@ -282,6 +282,7 @@ def configure_popups(layer, server_url):
     base = (server_url or "").rstrip("/")
     chips = layer.customProperty(PROPERTY_PREFIX + "kind") != "changes"
     thumbs = thumbnail_fields(layer)
+    sources = []
     if chips:
         layer.setDisplayExpression('\'chip \' || "id"')
         layer.setMapTipTemplate(map_tip_html(base))
@@ -291,13 +292,24 @@ def configure_popups(layer, server_url):
         # /changes: before | after thumbnails as the server links them, then the score
         layer.setDisplayExpression('\'change \' || "id"')
         value = score_field(layer)
-        images = "".join('<img src="[% "{0}" %]" width="160" title="{0}"/> '.format(t) for t in thumbs)
+        # image URLs: thumbnail links the server gives, else /chips/{id}.png of chip-id fields (before_chip ...)
+        sources = [(t, "[% \"{}\" %]".format(t), "'' || \"{}\"".format(t)) for t in thumbs]
+        if not sources:
+            for f in layer.fields():
+                n = f.name().lower()
+                if f.isNumeric() and (n.endswith("_chip") or n.endswith("_chip_id")):
+                    sources.append((f.name(), "{}/chips/[% \"{}\" %].png?size=256".format(base, f.name()),
+                                    "'{}/chips/' || \"{}\" || '.png?size=256'".format(base, f.name())))
+        images = "".join('<img src="{}" width="160" title="{}"/> '.format(src, name) for name, src, _ in sources)
+        dates = [f.name() for f in layer.fields() if f.type() == QVariant.DateTime]
         layer.setMapTipTemplate(
-            '<div style="font-family:sans-serif;font-size:9pt">{}<br/>{}</div>'.format(
-                images, '<b>{0}</b> [% format_number("{0}", 3) %]'.format(value) if value else ""))
+            '<div style="font-family:sans-serif;font-size:9pt">{}<br/>{}{}</div>'.format(
+                images,
+                " → ".join('[% format_date("{}", \'yyyy-MM-dd\') %]'.format(d) for d in dates) + ("<br/>" if dates else ""),
+                '<b>{0}</b> [% format_number("{0}", 3) %]'.format(value) if value else ""))
         form_html = "".join(
-            '<script>document.write(\'<img width="200" src="\' + expression.evaluate(\'"{}"\') + \'"/> \')</script>'.format(t)
-            for t in thumbs)
+            '<script>document.write(\'<img width="200" src="\' + expression.evaluate("{}") + \'"/> \')</script>'.format(
+                expr.replace('"', '\\"')) for _, _, expr in sources)
 
     form = layer.editFormConfig()
     form.setLayout(QgsEditFormConfig.TabLayout)
@@ -318,6 +330,9 @@ def configure_popups(layer, server_url):
     for t in thumbs:
         label = "Open chip thumbnail" if t == "thumbnail" else "Open " + t.replace("_", " ")
         manager.addAction(QgsAction(QgsAction.OpenUrl, label, '[% "{}" %]'.format(t), False))
+    if not chips and not thumbs:
+        for name, src, _ in sources:
+            manager.addAction(QgsAction(QgsAction.OpenUrl, "Open " + name.replace("_", " ") + " thumbnail", src, False))
     if chips:
         manager.addAction(QgsAction(
             QgsAction.GenericPython, "Find similar chips",
