@@ -54,6 +54,22 @@ public class EncoderTests
     }
 
     [Test]
+    public void Concurrent_callers_get_the_same_embeddings_as_sequential_ones()
+    {
+        var chips = Enumerable.Range(0, Tiny.Images.Length).Select(Tiny.Chip).ToArray();
+        var expectedImages = chips.Select(_model.EncodeImage).ToArray();
+        var expectedTexts = Tiny.Texts.Select(_model.EncodeText).ToArray();
+        var results = new float[16][][];
+        Parallel.For(0, 16, new ParallelOptions { MaxDegreeOfParallelism = 8 }, k =>
+            results[k] = k % 2 == 0 ? [_model.EncodeImage(chips[k / 2 % chips.Length])] : [_model.EncodeText(Tiny.Texts[k % Tiny.Texts.Length])]);
+        for (var k = 0; k < 16; k++)
+        {
+            var expected = k % 2 == 0 ? expectedImages[k / 2 % chips.Length] : expectedTexts[k % Tiny.Texts.Length];
+            AssertClose(results[k][0], expected, 1e-6, $"call {k}");
+        }
+    }
+
+    [Test]
     public void Batches_larger_than_the_maximum_are_split()
     {
         var chips = Enumerable.Range(0, 7).Select(i => Tiny.Chip(i % Tiny.Images.Length)).ToArray();
