@@ -15,6 +15,7 @@ internal static class CommandList
         yield return ClassifyCommand.Create();
         yield return SimilarityCommand.Create();
         yield return EmbedCommand.Create();
+        yield return EvalCommand.Create();
         yield return ModelsCommand.Create();
         yield return ServeCommand.Create();
     }
