@@ -44,7 +44,7 @@ const labelCache = new Map();
 const map = new SearchMap($('map'), {
   baseUrl: api.base,
   onHover: (id) => setHover(id, { fromMap: true }),
-  onSelect: (id) => select(id),
+  onSelect: (id) => (state.tab === 'changes' ? map.zoomToFeature(id) : select(id)),
   onBbox: (bbox) => { state.bbox = bbox; $('bbox').value = formatBboxText(bbox); commit(); },
   onView: () => { state.view = map.getViewState(); writeUrl('replace'); },
   onError: (e) => showError(e),
@@ -144,7 +144,7 @@ $('search-form').addEventListener('submit', (e) => {
   state.q = $('q').value.trim();
   state.similar = null;
   state.tab = 'search';
-  fitOnNextResult = !state.bbox;
+  fitOnNextResult = state.bbox ? false : 'if-hidden';
   commit();
 });
 
@@ -287,7 +287,7 @@ async function run() {
       const what = mode === 'similar' ? `similar to chip ${state.similar}` : mode === 'browse' ? 'chips (no text: listed by id)' : (n === 1 ? 'result' : 'results');
       setStatus('done', `${n} ${what}${matched}${fc.model ? ` · ${fc.model}` : ''}`, n);
     }
-    if (fitOnNextResult) map.fitResults({ onlyIfNoneVisible: true });
+    if (fitOnNextResult) map.fitResults({ onlyIfNoneVisible: fitOnNextResult === 'if-hidden' });
     fitOnNextResult = false;
     map.setHighlight(hoverId, state.chip);
     if (state.chip) showDetails(state.chip); else closeDetails({ keepUrl: true });
@@ -507,21 +507,46 @@ function renderTabs() {
 }
 $('tab-search').addEventListener('click', () => { state.tab = 'search'; renderTabs(); commit({ keepChip: true }); });
 $('tab-changes').addEventListener('click', () => { state.tab = 'changes'; renderTabs(); writeUrl('push'); });
+/** The earlier and later chip of a change feature, whichever way the server names them. */
+function changePair(p) {
+  const side = (name) => {
+    const v = p?.[name];
+    if (v && typeof v === 'object') return { id: v.id ?? v.chip_id, acquired: v.acquired };
+    const id = p?.[`${name}_id`] ?? p?.[`${name}_chip`] ?? p?.[`${name}_chip_id`];
+    return id != null ? { id, acquired: p?.[`${name}_acquired`] } : null;
+  };
+  return { before: side('before'), after: side('after') };
+}
+
 $('changes-run').addEventListener('click', async () => {
-  const params = { bbox: state.bbox ? formatBboxText(state.bbox) : undefined, from: state.from || undefined, to: state.to || undefined, q: state.q.trim() || undefined };
-  setStatus('loading', 'Looking for changes…');
+  const bbox = state.bbox ?? map.viewBbox().map((v) => Math.round(v * 1e5) / 1e5);
+  const params = { bbox: formatBboxText(bbox), from: state.from || undefined, to: state.to || undefined, q: state.q.trim() || undefined };
+  setStatus('loading', `Looking for changes${state.bbox ? '' : ' in the map view'}…`);
   try {
     const fc = await api.changes(params);
+    clearError();
     const features = Array.isArray(fc.features) ? fc.features : [];
-    const scored = features.map((f) => ({ ...f, properties: { ...f.properties, score: f.properties?.score ?? f.properties?.change ?? f.properties?.distance } }));
+    const scored = features.map((f, i) => ({ ...f, id: f.id ?? `change-${i}`, properties: { ...f.properties, score: f.properties?.score ?? f.properties?.change } }));
     range = scoreRange(scored);
     map.setResults({ type: 'FeatureCollection', features: scored }, range);
     renderLegend();
-    $('changes-list').replaceChildren(...scored.map((f) => el('li', { className: 'change' },
-      el('span', { className: 'title', textContent: `${f.id ?? ''}` }),
-      el('span', { className: 'sub', textContent: Object.entries(f.properties ?? {}).filter(([, v]) => v != null && typeof v !== 'object').slice(0, 6).map(([k, v]) => `${k}: ${v}`).join(' · ') }))));
-    setStatus(scored.length ? 'done' : 'empty', scored.length ? `${scored.length} changes` : 'No changes found between these dates here.', scored.length);
-    if (scored.length) map.fitResults();
+    $('changes-list').replaceChildren(...scored.map((f, i) => {
+      const p = f.properties ?? {};
+      const { before, after } = changePair(p);
+      const thumb = (c, what) => c ? el('figure', {}, el('img', { src: api.thumbnailUrl(c.id, 128), alt: `${what}: chip ${c.id}`, width: 96, height: 96, loading: 'lazy' }),
+        el('figcaption', { textContent: `${what} ${formatDate(c.acquired)}` })) : null;
+      const facts = Object.entries(p).filter(([, v]) => v != null && typeof v !== 'object').slice(0, 6)
+        .map(([k, v]) => `${k}: ${typeof v === 'number' ? Math.round(v * 1000) / 1000 : v}`).join(' · ');
+      const item = el('button', { type: 'button', className: 'change card' },
+        el('span', { className: 'pair' }, thumb(before, 'before'), thumb(after, 'after')),
+        el('span', { className: 'meta' }, el('span', { className: 'rank', textContent: `#${i + 1}` }), el('span', { className: 'sub', textContent: facts })));
+      item.addEventListener('mouseenter', () => map.setHighlight(f.id, null));
+      item.addEventListener('focus', () => map.setHighlight(f.id, null));
+      item.addEventListener('click', () => map.zoomToFeature(f.id));
+      return el('li', {}, item);
+    }));
+    setStatus(scored.length ? 'done' : 'empty', scored.length ? `${scored.length} change${scored.length === 1 ? '' : 's'}` : 'No changes found between these dates here.', scored.length);
+    if (scored.length) map.fitResults({ onlyIfNoneVisible: true });
   } catch (e) {
     setStatus('error', 'Change detection failed; see the message above.', 0);
     showError(e);
@@ -604,6 +629,7 @@ async function start() {
   if (changes.status === 'fulfilled' && changes.value) { $('tab-changes').hidden = false; $('tabs').hidden = false; }
   if (!linkedView && !state.bbox && libraryExtent) map.fitBbox(libraryExtent, { maxZoom: 12 });
   renderTabs();
+  fitOnNextResult = !linkedView && !state.bbox ? 'always' : false; // a shared link without a view: show its results
   await run();
   document.body.dataset.ready = 'true';
 }

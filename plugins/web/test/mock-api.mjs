@@ -128,6 +128,11 @@ http.createServer(async (req, res) => {
       for await (const _ of req); // drain
       return send(res, 200, { model: 'rsgeo-mini', labels: words.map((label, i) => ({ label, score: 0.5 / (i + 1), cosine: 0.3 / (i + 1) })) });
     }
+    if (p === '/changes') {
+      const a = chips.filter((c) => c.scene.id === 1 && c.level === 0), b = chips.filter((c) => c.scene.id === 2 && c.level === 0);
+      return send(res, 200, { type: 'FeatureCollection', features: a.slice(0, 5).map((c, i) => ({ ...chipFeature(c, base), id: i + 1,
+        properties: { score: 0.5 - i * 0.05, change: 0.5 - i * 0.05, before: { id: c.id, acquired: c.scene.acquired }, after: { id: b[i].id, acquired: b[i].scene.acquired } } })) }, 'application/geo+json');
+    }
     if (p === '/models') return send(res, 200, { models: [{ name: 'rsgeo-mini', family: 'rsgeo', dimension: 256, is_default: true }] });
     if (p === '/scenes') {
       return send(res, 200, { type: 'FeatureCollection', numberMatched: scenes.length, numberReturned: scenes.length, links: [], features: scenes.map((s) => {
