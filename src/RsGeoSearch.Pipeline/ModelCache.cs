@@ -24,6 +24,10 @@ public sealed class ModelCache : IDisposable
     /// <summary>The model for a name or directory (null: the default). Throws <see cref="InputException"/> for an unknown model.</summary>
     public Model Get(string? nameOrDirectory)
     {
+        // A model already loaded answers to its manifest name too (e.g. a default given as a folder).
+        if (!string.IsNullOrWhiteSpace(nameOrDirectory))
+            foreach (var loaded in _models.Values)
+                if (loaded.IsValueCreated && string.Equals(loaded.Value.Name, nameOrDirectory, StringComparison.Ordinal)) return loaded.Value;
         var directory = Registry.Resolve(string.IsNullOrWhiteSpace(nameOrDirectory) ? DefaultModel : nameOrDirectory);
         var lazy = _models.GetOrAdd(directory, d => new Lazy<Model>(() => Model.Load(d, _settings), LazyThreadSafetyMode.ExecutionAndPublication));
         try

@@ -8,28 +8,41 @@ namespace RsGeoSearch.Api.Tests;
 public sealed class FailureModeTests
 {
     [Test]
-    public async Task Database_down_is_503_with_retry_after_everywhere()
+    [NonParallelizable]
+    public async Task Database_down_is_503_with_retry_after_everywhere_and_recovers()
     {
-        await using var host = await ApiHost.StartTestServerAsync(new StandInCatalog { Available = false }, new ApiOptions());
-        foreach (var url in new[] { "/health", "/search?q=farmland", "/scenes", "/ogc/collections", "/ogc/collections/chips/items?q=x", "/chips/1" })
+        var database = await TestCatalog.DatabaseAsync();
+        await using var host = await ApiHost.StartTestServerAsync(await TestCatalog.GetAsync(), new ApiOptions());
+        await database.Cluster.StopAsync();
+        try
         {
-            using var response = await host.Client.GetAsync(url);
-            Assert.That((int)response.StatusCode, Is.EqualTo(503), url);
-            Assert.That(response.Headers.RetryAfter?.Delta?.TotalSeconds, Is.GreaterThan(0), url);
-            Assert.That(response.Content.Headers.ContentType?.MediaType, Is.EqualTo("application/problem+json"), url);
+            foreach (var url in new[] { "/health", "/search?q=farmland", "/scenes", "/ogc/collections", "/ogc/collections/chips/items?q=x", "/chips/1" })
+            {
+                using var response = await host.Client.GetAsync(url);
+                Assert.That((int)response.StatusCode, Is.EqualTo(503), url);
+                Assert.That(response.Headers.RetryAfter?.Delta?.TotalSeconds, Is.GreaterThan(0), url);
+                Assert.That(response.Content.Headers.ContentType?.MediaType, Is.EqualTo("application/problem+json"), url);
+            }
+            using var wfs = await host.Client.GetAsync("/wfs?SERVICE=WFS&VERSION=2.0.0&REQUEST=GetFeature&TYPENAMES=rsgeo:chips");
+            Assert.That((int)wfs.StatusCode, Is.EqualTo(503));
+            Assert.That(wfs.Headers.RetryAfter, Is.Not.Null);
+            var report = XElement.Parse(await wfs.Content.ReadAsStringAsync());
+            Assert.That(report.Name.LocalName, Is.EqualTo("ExceptionReport"));
         }
-        using var wfs = await host.Client.GetAsync("/wfs?SERVICE=WFS&VERSION=2.0.0&REQUEST=GetFeature&TYPENAMES=rsgeo:chips");
-        Assert.That((int)wfs.StatusCode, Is.EqualTo(503));
-        Assert.That(wfs.Headers.RetryAfter, Is.Not.Null);
-        var report = XElement.Parse(await wfs.Content.ReadAsStringAsync());
-        Assert.That(report.Name.LocalName, Is.EqualTo("ExceptionReport"));
+        finally
+        {
+            await database.Cluster.StartAsync();
+        }
+        // The service recovers by itself once the database is back (the connection pool reconnects).
+        using var healthy = await host.Client.GetAsync("/search?q=farmland&limit=3");
+        Assert.That((int)healthy.StatusCode, Is.EqualTo(200), await healthy.Content.ReadAsStringAsync());
     }
 
     [Test]
     public async Task A_request_past_its_time_limit_is_504()
     {
         await using var host = await ApiHost.StartTestServerAsync(await TestCatalog.GetAsync(), new ApiOptions { RequestTimeout = TimeSpan.Zero });
-        var form = new MultipartFormDataContent { { new ByteArrayContent(StandInCatalog.TinyPng), "image", "a.png" } };
+        var form = new MultipartFormDataContent { { new ByteArrayContent(await File.ReadAllBytesAsync(AidImage())), "image", "a.png" } };
         using var response = await host.Client.PostAsync("/embed", form);
         Assert.That((int)response.StatusCode, Is.EqualTo(504));
         Assert.That(response.Content.Headers.ContentType?.MediaType, Is.EqualTo("application/problem+json"));
@@ -58,4 +71,7 @@ public sealed class FailureModeTests
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
         Assert.That(response.Headers.GetValues("Access-Control-Allow-Origin").Single(), Is.EqualTo("https://maps.example.org"));
     }
+
+    private static string AidImage() =>
+        Directory.EnumerateFiles(RsGeoSearch.Core.SharedData.Path("scenes", "aid", "Beach"), "*.jpg").Order(StringComparer.Ordinal).First();
 }
