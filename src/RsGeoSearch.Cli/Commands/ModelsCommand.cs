@@ -102,7 +102,7 @@ internal static class ModelsCommand
                     e.EmbeddingDim?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-",
                     e.Preprocessing is { } p ? Markup.Escape($"{p.Size}px {(p.Resize == ResizeMode.Squash ? "squash" : "crop")} {p.Interpolation.ToString().ToLowerInvariant()}") : "-",
                     status + (e.Problem is null ? "" : "\n" + Markup.Escape(e.Problem)),
-                    Markup.Escape($"{e.Directory} ({e.Source})"));
+                    Markup.Escape($"{Shorten(e.Directory)} ({e.Source})"));
             }
             AnsiConsole.Write(table);
             return 0;
@@ -143,6 +143,15 @@ internal static class ModelsCommand
             }
         });
         return command;
+    }
+
+    // A folder inside the repository as a relative path, one under the home folder with ~.
+    private static string Shorten(string directory)
+    {
+        if (RepositoryPaths.TryRoot() is { } root && directory.StartsWith(root + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+            return Path.GetRelativePath(root, directory);
+        var home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
+        return home.Length > 1 && directory.StartsWith(home + Path.DirectorySeparatorChar, StringComparison.Ordinal) ? "~" + directory[home.Length..] : directory;
     }
 
     private static string StatusName(ModelEntry e) => e.Status switch
