@@ -144,7 +144,7 @@ if curl -fs -H 'Accept: text/html' "$URL/" 2>/dev/null | grep -q 'name="rsgeo-ap
 else
   failed=$((failed + 1)); echo "FAIL  rsgeo serve does not serve plugins/web/dist at / (the browser test runs through a local proxy instead)"
   PPORT=$(free_port)
-  node "$WEB/test/serve-dist.mjs" "$PPORT" "$URL" >"$TMP/proxy.log" 2>&1 &
+  node "$WEB/scripts/serve-dist.mjs" "$PPORT" "$URL" >"$TMP/proxy.log" 2>&1 &
   PROXY_PID=$!
   PAGE_URL="http://127.0.0.1:$PPORT"
   for _ in $(seq 1 50); do curl -fs "$PAGE_URL/" >/dev/null 2>&1 && break; sleep 0.1; done
