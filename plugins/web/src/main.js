@@ -467,7 +467,7 @@ async function loadLabels(id, signal) {
       el('span', { className: 'bar' }, el('span', { style: `width:${Math.max(2, (l.score / max) * 100).toFixed(1)}%` })),
       el('span', { className: 'value', textContent: l.score.toFixed(3) }))));
     status.dataset.state = 'done';
-    status.textContent = answer.model ? `top ${top.length} of ${labels.length} labels · ${answer.model}` : '';
+    status.textContent = `top ${top.length} of ${labels.length} labels${answer.model ? ` · ${answer.model}` : ''}`;
   } catch (e) {
     if (signal.aborted || e?.name === 'AbortError') return;
     status.dataset.state = 'error';

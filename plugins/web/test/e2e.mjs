@@ -183,7 +183,7 @@ async function main() {
     return `${apiIds.length} results, "${s.status}"`;
   });
 
-  await check('hovering a footprint on the map highlights the same chip in the gallery', async () => {
+  await check('hovering a footprint on the map highlights the same chip in the gallery; clicking it opens that chip', async () => {
     const s = await shown(page);
     const api = await apiAnswer(s.hash);
     const f = api.features[0];
@@ -199,6 +199,11 @@ async function main() {
     const hovered = await page.waitForFunction(() => document.querySelector('#gallery .card.hover')?.dataset.id, null, { timeout: 5000 }).then((h) => h.jsonValue());
     const ids = api.features.filter((g) => g.bbox[0] <= (a + c) / 2 && (a + c) / 2 <= g.bbox[2] && g.bbox[1] <= (b + d) / 2 && (b + d) / 2 <= g.bbox[3]).map((g) => g.id);
     assert(ids.includes(Number(hovered)), `hovered card ${hovered} is not a chip under the pointer (${ids})`);
+    // A click on the footprint opens that chip and marks its card.
+    await page.mouse.click(px + 1, py + 1);
+    await page.locator('#details-title').filter({ hasText: `Chip ${hovered}` }).waitFor({ timeout: 5000 });
+    equal(await page.locator('#gallery button.card[aria-current="true"]').getAttribute('data-id'), hovered, 'card of the clicked footprint');
+    await page.locator('#details-close').click();
     await page.mouse.move(5, 5);
     return `chip ${hovered}`;
   });
