@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what tests/web.test.sh needs: Debian's Chromium (the browser playwright-core drives; no browser is
-# downloaded) and the npm packages of plugins/web. Idempotent. Needs Node >= 20.19 with npm.
+# downloaded) and the npm packages of plugins/web. Idempotent. Needs Node >= 20 with npm.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 SUDO=""

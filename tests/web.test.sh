@@ -18,7 +18,7 @@
 #   RSGEO_WEB_MODEL    --model for ingest and serve (default: the bundled default model)
 #   CHROMIUM           the browser (default: /usr/bin/chromium)
 #   RSGEO              the rsgeo command (default: ./rsgeo, which builds when sources changed)
-# Needs: apt-get install -y --no-install-recommends chromium; Node >= 20.19 with npm (see tests/web.setup.sh).
+# Needs: apt-get install -y --no-install-recommends chromium; Node >= 20 with npm (see tests/web.setup.sh).
 # Last line: "N passed, N failed"; exit status non-zero on any failure.
 set -uo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -68,7 +68,7 @@ rsgeo() { $RSGEO_CMD "$@"; }
 
 free_port() { node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
 
-command -v node >/dev/null || fail "node is not installed (Node >= 20.19 and npm)"
+command -v node >/dev/null || fail "node is not installed (Node >= 20 and npm)"
 CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
 [ -x "$CHROMIUM" ] || fail "Chromium is missing at $CHROMIUM: apt-get install -y --no-install-recommends chromium"
 export CHROMIUM
