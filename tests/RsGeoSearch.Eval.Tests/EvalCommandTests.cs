@@ -111,6 +111,8 @@ public class EvalCommandTests
                 Assert.That(matrix[t], Is.EqualTo(Enumerable.Range(0, Labels.Length).Select(p => confusion[t, p])), $"confusion row {t}");
         });
         TestContext.Out.WriteLine($"{which}: top-1 {top1}/{n}, top-5 {top5}/{n}");
+        if (which == "rsgeo-mini")
+            Assert.That((double)top1 / n, Is.GreaterThan(2.0 / Labels.Length), "rsgeo-mini on its held-out images: at least twice chance");
 
         // the report files: per-class legend, confusion CSV, predictions and the PNG plot
         var perClass = File.ReadAllLines(Path.Combine(outDir, ClassificationReportFiles.PerClass));
@@ -273,6 +275,30 @@ public class EvalCommandTests
         r = EvalEnvironment.Rsgeo("eval", "retrieval", "--images", folder, "--captions", tsv, "--compare", compare);
         Assert.That(r.ExitCode, Is.Zero, r.ToString());
         Assert.That(r.Stdout, Does.Contain("text→image R@1").And.Contain("mean recall").And.Contain("tiny-clip-copy"));
+    }
+
+    [Test]
+    public void Other_raster_formats_are_read_through_gdal_like_the_jpegs()
+    {
+        var jpegs = EvalEnvironment.AidSubset(Classes[..3], 2);
+        var converted = Path.Combine(_tmp, "converted");
+        var k = 0;
+        foreach (var file in Directory.EnumerateFiles(jpegs, "*.jpg", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+        {
+            var dir = Directory.CreateDirectory(Path.Combine(converted, Path.GetFileName(Path.GetDirectoryName(file))!)).FullName;
+            var (format, ext) = k++ % 2 == 0 ? ("GTiff", ".tif") : ("PNG", ".png");
+            var r = EvalEnvironment.Run("gdal_translate", ["-q", "-of", format, file, Path.Combine(dir, Path.GetFileNameWithoutExtension(file) + ext)]);
+            Assert.That(r.ExitCode, Is.Zero, r.ToString());
+        }
+        var a = EvalEnvironment.Rsgeo("eval", "classify", jpegs, "--model", EvalEnvironment.TinyClip, "--out", Path.Combine(_tmp, "a"), "--json");
+        var b = EvalEnvironment.Rsgeo("eval", "classify", converted, "--model", EvalEnvironment.TinyClip, "--out", Path.Combine(_tmp, "b"), "--json");
+        Assert.That(a.ExitCode, Is.Zero, a.ToString());
+        Assert.That(b.ExitCode, Is.Zero, b.ToString());
+        Assert.That(Json(b).GetProperty("confusion_matrix").ToString(), Is.EqualTo(Json(a).GetProperty("confusion_matrix").ToString()));
+        // same pixels (decoded JPEG stored losslessly) → same cosines, image by image
+        static IEnumerable<string> Cosines(string csv) => File.ReadAllLines(csv).Skip(1).Select(l => string.Join(',', l.Split(',')[1..]));
+        Assert.That(Cosines(Path.Combine(_tmp, "b", ClassificationReportFiles.Predictions)),
+            Is.EqualTo(Cosines(Path.Combine(_tmp, "a", ClassificationReportFiles.Predictions))));
     }
 
     [Test]
