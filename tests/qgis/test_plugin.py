@@ -204,6 +204,41 @@ def t_load():
     return "from " + os.path.abspath(PLUGIN_DIR)
 
 
+@check("client module: URLs, problem documents and a synchronous search, without any widget")
+def t_client():
+    import datetime
+    from rsgeosearch import client as c
+
+    base = "http://127.0.0.1:9/"
+    url = c.search_url(base, q=" flooded farmland & co ", bbox=(-200, -95, 10.5, 20), start=datetime.date(2020, 1, 2), limit=5, model="m-1")
+    assert url == "http://127.0.0.1:9/search?q=flooded%20farmland%20%26%20co&bbox=-180,-90,10.5,20&datetime=2020-01-02/..&limit=5&model=m-1", url
+    assert c.format_datetime(None, "2021-12-31") == "../2021-12-31"
+    assert c.format_datetime(None, None) is None
+    assert c.similar_url(base, 12, limit=3) == "http://127.0.0.1:9/chips/12/similar?limit=3"
+    assert c.changes_url(base, (1, 2, 3, 4), "2019-01-01", "2020-01-01", q="flooding") == \
+        "http://127.0.0.1:9/changes?bbox=1,2,3,4&from=2019-01-01&to=2020-01-01&q=flooding"
+    for bad in (lambda: c.search_url(base, limit=0), lambda: c.search_url(base, limit=1001),
+                lambda: c.format_datetime("2021-01-02", "2021-01-01"), lambda: c.normalise_base_url("localhost:8080"),
+                lambda: c.changes_url(base, (1, 2, 3, 4), "2020-01-01", None), lambda: c.format_bbox((5, 0, 1, 1))):
+        try:
+            bad()
+            raise AssertionError("no ApiError")
+        except c.ApiError:
+            pass
+    text, title, detail, parameter = c.problem_message(400, b'{"type":"about:blank","title":"Bad request","status":400,"detail":"bbox is wrong","parameter":"bbox"}')
+    assert (text, title, detail, parameter) == ("bbox is wrong", "Bad request", "bbox is wrong", "bbox")
+    assert c.problem_message(502, b"<html>proxy</html>")[0] == "the server answered HTTP 502"
+    doc = c.Client(URL).search(q="farmland", limit=3)   # synchronous, on this thread
+    assert doc["type"] == "FeatureCollection" and 0 < len(doc["features"]) <= 3, doc
+    try:
+        c.Client(URL).similar(987654321)
+        raise AssertionError("no error for a missing chip")
+    except c.ApiError as e:
+        assert e.status == 404 and e.detail and "987654321" in e.detail, (e.status, e.detail)
+        detail = e.detail
+    return "404 detail: " + detail
+
+
 @check("models come from /models into the dock")
 def t_models():
     plugin = state["plugin"]
