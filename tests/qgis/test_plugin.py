@@ -217,9 +217,10 @@ def t_client():
     assert c.similar_url(base, 12, limit=3) == "http://127.0.0.1:9/chips/12/similar?limit=3"
     assert c.changes_url(base, (1, 2, 3, 4), "2019-01-01", "2020-01-01", q="flooding") == \
         "http://127.0.0.1:9/changes?bbox=1,2,3,4&from=2019-01-01&to=2020-01-01&q=flooding"
+    assert c.changes_url(base, (1, 2, 3, 4), None, None) == "http://127.0.0.1:9/changes?bbox=1,2,3,4"
     for bad in (lambda: c.search_url(base, limit=0), lambda: c.search_url(base, limit=1001),
                 lambda: c.format_datetime("2021-01-02", "2021-01-01"), lambda: c.normalise_base_url("localhost:8080"),
-                lambda: c.changes_url(base, (1, 2, 3, 4), "2020-01-01", None), lambda: c.format_bbox((5, 0, 1, 1))):
+                lambda: c.changes_url(base, (1, 2, 3, 4), "2021-01-01", "2020-01-01"), lambda: c.format_bbox((5, 0, 1, 1))):
         try:
             bad()
             raise AssertionError("no ApiError")
@@ -482,8 +483,12 @@ def t_api_key():
     manager = QgsApplication.authManager()
     assert manager.setMasterPassword("rsgeosearch-test-master", True), "could not set a master password"
     secret = "test-key-{}".format(os.getpid())
-    cfg = settings.store_api_key(secret)
-    settings.set_authcfg(cfg)
+    dock = state["plugin"].dock
+    dock.key.setText(secret)
+    dock.save_key.click()                      # the dock's Store button
+    cfg = settings.authcfg()
+    assert cfg and cfg in manager.configIds(), (cfg, messages())
+    assert dock.key.text() == "" and cfg in dock.key.placeholderText()
     assert settings.api_key() == secret
     client = state["plugin"].client()
     assert client._api_key == secret
@@ -502,7 +507,9 @@ def t_api_key():
     task = state["plugin"].search("farmland", use_extent=False, limit=2)
     wait(task)
     assert state["plugin"].last_error is None, state["plugin"].last_error
-    settings.remove_api_key()
+    dock.key.setText("")
+    dock.save_key.click()                      # an empty key removes it
+    assert settings.authcfg() == "" and cfg not in manager.configIds()
     assert settings.api_key() is None
     return "authcfg " + cfg
 

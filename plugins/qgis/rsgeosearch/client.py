@@ -136,15 +136,14 @@ def similar_url(base, chip_id, bbox=None, start=None, end=None, limit=50, model=
 
 
 def changes_url(base, bbox, date_from, date_to, q=None, limit=None, model=None, from_q=None, to_q=None):
-    """GET /changes?bbox=&from=&to=&q=: how the place changed between two acquisition dates.
+    """GET /changes?bbox=&from=&to=&q=: how the place changed between two acquisition dates
+    (without ``date_from``/``date_to``: the first/last date the server has there).
 
     ``q``: places whose later chip moved towards the text; ``from_q``/``to_q``: what it was and what it became."""
     if bbox is None:
         raise ApiError("Changes need an extent (bbox)")
-    a, b = _date_text(date_from), _date_text(date_to)
-    if not a or not b:
-        raise ApiError("Changes need both dates: from and to")
-    if a > b:
+    a, b = _date_text(date_from), _date_text(date_to)   # either may be open: the server takes the first/last date
+    if a and b and a > b:
         raise ApiError("The 'from' date ({}) is after the 'to' date ({})".format(a, b))
     return _url(base, "/changes", [
         ("bbox", format_bbox(bbox)),

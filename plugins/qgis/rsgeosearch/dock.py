@@ -102,7 +102,8 @@ class SearchDock(QgsDockWidget):
         self.similar_button.clicked.connect(self._similar)
         column.addWidget(self.similar_button)
         self.changes_button = QPushButton("Changes between dates (current extent)", more)
-        self.changes_button.setToolTip("Uses the date range above; the text, if any, says what kind of change to look for")
+        self.changes_button.setToolTip("Between the dates of the range above (unticked: the first and last date there); "
+                                       "the text, if any, says what the place became")
         self.changes_button.clicked.connect(self._changes)
         column.addWidget(self.changes_button)
         self.catalogue_button = QPushButton("Add whole catalogue (OGC API layer)", more)
@@ -176,5 +177,5 @@ class SearchDock(QgsDockWidget):
 
     def _changes(self):
         self._save_url()
-        self.plugin.changes(self.date_from.date().toPyDate(), self.date_to.date().toPyDate(),
-                            q=self.query.text(), limit=self.limit.value(), model=self.model.currentData() or None)
+        start, end = self._dates()   # no date range: the first and the last date the server has there
+        self.plugin.changes(start, end, q=self.query.text(), limit=self.limit.value(), model=self.model.currentData() or None)

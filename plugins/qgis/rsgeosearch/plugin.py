@@ -217,7 +217,7 @@ class RsGeoSearchPlugin:
             changes_url(client.base_url, box, date_from, date_to, **params)
             return lambda feedback: client.changes(box, date_from, date_to, feedback, **params)
 
-        name = "{}: changes {} → {}".format(TITLE, date_from, date_to)
+        name = "{}: changes {} → {}".format(TITLE, date_from or "first date", date_to or "last date")
         return self._start("RsGeoSearch changes", make,
                            lambda doc: self.add_result_layer(doc, name, "changes", "changes from {} to {}".format(date_from, date_to)))
 
