@@ -535,8 +535,9 @@ $('changes-run').addEventListener('click', async () => {
       const { before, after } = changePair(p);
       const thumb = (c, what) => c ? el('figure', {}, el('img', { src: api.thumbnailUrl(c.id, 128), alt: `${what}: chip ${c.id}`, width: 96, height: 96, loading: 'lazy' }),
         el('figcaption', { textContent: `${what} ${formatDate(c.acquired)}` })) : null;
-      const facts = Object.entries(p).filter(([, v]) => v != null && typeof v !== 'object').slice(0, 6)
-        .map(([k, v]) => `${k}: ${typeof v === 'number' ? Math.round(v * 1000) / 1000 : v}`).join(' · ');
+      const known = ['score', 'change', 'normalised_change', 'text_score', 'iou'].filter((k) => typeof p[k] === 'number');
+      const facts = (known.length ? known.map((k) => [k, p[k]]) : Object.entries(p).filter(([, v]) => v != null && typeof v !== 'object').slice(0, 6))
+        .map(([k, v]) => `${k.replace('_', ' ')}: ${typeof v === 'number' ? Math.round(v * 1000) / 1000 : v}`).join(' · ');
       const item = el('button', { type: 'button', className: 'change card' },
         el('span', { className: 'pair' }, thumb(before, 'before'), thumb(after, 'after')),
         el('span', { className: 'meta' }, el('span', { className: 'rank', textContent: `#${i + 1}` }), el('span', { className: 'sub', textContent: facts })));

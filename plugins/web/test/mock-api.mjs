@@ -131,7 +131,7 @@ http.createServer(async (req, res) => {
     if (p === '/changes') {
       const a = chips.filter((c) => c.scene.id === 1 && c.level === 0), b = chips.filter((c) => c.scene.id === 2 && c.level === 0);
       return send(res, 200, { type: 'FeatureCollection', features: a.slice(0, 5).map((c, i) => ({ ...chipFeature(c, base), id: i + 1,
-        properties: { score: 0.5 - i * 0.05, change: 0.5 - i * 0.05, before: { id: c.id, acquired: c.scene.acquired }, after: { id: b[i].id, acquired: b[i].scene.acquired } } })) }, 'application/geo+json');
+        properties: { score: 0.5 - i * 0.05, change: 0.5 - i * 0.05, iou: 1, before_chip: c.id, after_chip: b[i].id, before_acquired: c.scene.acquired, after_acquired: b[i].scene.acquired } })) }, 'application/geo+json');
     }
     if (p === '/models') return send(res, 200, { models: [{ name: 'rsgeo-mini', family: 'rsgeo', dimension: 256, is_default: true }] });
     if (p === '/scenes') {
