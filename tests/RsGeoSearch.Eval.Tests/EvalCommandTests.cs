@@ -256,9 +256,14 @@ public class EvalCommandTests
         var labels = Path.Combine(_tmp, "labels.txt");
         File.WriteAllText(labels, "StorageTanks\toil storage tanks\n");
         var compare = $"{EvalEnvironment.TinyClip},{other}";
-        var r = EvalEnvironment.Rsgeo("eval", "classify", folder, "--compare", compare, "--labels-file", labels, "--json");
+        var outDir = Path.Combine(_tmp, "out");
+        var r = EvalEnvironment.Rsgeo("eval", "classify", folder, "--compare", compare, "--labels-file", labels, "--json", "--out", outDir);
         Assert.That(r.ExitCode, Is.Zero, r.ToString());
         var results = Json(r).EnumerateArray().ToArray();
+        Assert.That(Path.Combine(outDir, "tiny-clip", ClassificationReportFiles.PerClass), Does.Exist);
+        Assert.That(Path.Combine(outDir, "tiny-clip-copy", ClassificationReportFiles.Plot), Does.Exist);
+        Assert.That(results[1].GetProperty("files").EnumerateArray().Select(f => f.GetString()),
+            Has.Member(Path.Combine(outDir, "tiny-clip-copy", ClassificationReportFiles.Confusion)));
         Assert.That(results.Select(x => x.GetProperty("model").GetString()), Is.EqualTo(new[] { "tiny-clip", "tiny-clip-copy" }));
         Assert.That(results[1].GetProperty("top1").GetDouble(), Is.EqualTo(results[0].GetProperty("top1").GetDouble()));
         Assert.That(results[0].GetProperty("classes").EnumerateArray().Select(c => c.GetProperty("label").GetString()),

@@ -86,7 +86,7 @@ internal static class EvalCommand
                 IReadOnlyList<string> files = [];
                 if (outDir is not null)
                 {
-                    var dir = models.Count == 1 ? outDir : Path.Combine(outDir, SafeName(model.Name, results.Count));
+                    var dir = models.Count == 1 ? outDir : Path.Combine(outDir, SafeName(model.Name, results.Count, results.Select(r => r.Result.Model)));
                     files = ClassificationReportFiles.Write(result, dir);
                     Console.Error.WriteLine($"rsgeo eval classify: {model.Name}: wrote {string.Join(", ", files.Select(Path.GetFileName))} to {dir}");
                 }
@@ -246,10 +246,12 @@ internal static class EvalCommand
         if (skipped.Count > 0) Console.Error.WriteLine($"rsgeo {command}: {skipped.Count} image(s) could not be read; the rest were evaluated");
     }
 
-    private static string SafeName(string model, int index)
+    /// <summary>A folder name for a model's report: its name, made safe, numbered when an earlier model had the same name.</summary>
+    private static string SafeName(string model, int index, IEnumerable<string> earlier)
     {
         var safe = new string(model.Select(ch => char.IsLetterOrDigit(ch) || ch is '-' or '_' or '.' ? ch : '_').ToArray()).Trim('.');
-        return safe.Length > 0 ? safe : $"model-{index + 1}";
+        if (safe.Length == 0) return $"model-{index + 1}";
+        return earlier.Contains(model, StringComparer.Ordinal) ? $"{safe}-{index + 1}" : safe;
     }
 
     /// <summary>Runs an evaluation with Spectre progress bars on stderr when it is a terminal.</summary>
