@@ -31,7 +31,9 @@ fi
 APT_PACKAGES=(postgresql-15 postgresql-15-postgis-3 postgresql-server-dev-15 libgdal32 gdal-bin
   build-essential dpkg-dev ca-certificates)
 if [ "$WITH_TESTS" = 1 ]; then
-  APT_PACKAGES+=(python3-torch libopenblas0-pthread python3-numpy python3-onnx sentencepiece)
+  # torch/onnx/PIL export the test models; sentencepiece checks the tokenizer; QGIS and Chromium are real clients.
+  APT_PACKAGES+=(python3-torch libopenblas0-pthread python3-numpy python3-onnx python3-pil sentencepiece
+    python3-qgis qgis-providers chromium)
 fi
 
 step "Debian packages: ${APT_PACKAGES[*]}"
@@ -87,6 +89,18 @@ else
   echo "$ORT_VERSION" > "$NATIVE/onnxruntime.version"
   rm -rf "$work"
   echo "placed $NATIVE/libonnxruntime.so.1"
+fi
+
+step "Web map client (plugins/web: npm ci, build)"
+if [ -f "$ROOT/plugins/web/package.json" ]; then
+  (cd "$ROOT/plugins/web"
+   if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+     npm ci --no-audit --no-fund --loglevel=error
+   fi
+   npm run --silent build >/dev/null)
+  echo "built plugins/web/dist"
+else
+  echo "plugins/web not present; skipped"
 fi
 
 step ".NET restore and build"

@@ -9,7 +9,7 @@ namespace RsGeoSearch.Api.Features;
 /// The id is the numeric database id; every feature carries the same property names (null where unknown), so
 /// OGR and QGIS derive one stable schema.
 /// </summary>
-internal static class FeatureJson
+public static class FeatureJson
 {
     public static void WriteChip(Utf8JsonWriter w, ScoredChip hit, string baseUrl, bool withScore)
     {
