@@ -29,4 +29,7 @@ public sealed class ApiOptions
 
     /// <summary>The title shown on landing pages and capabilities.</summary>
     public string Title { get; init; } = "RsGeoSearch";
+
+    /// <summary>Folder of the built web map client (plugins/web/dist), served at / to browsers; null serves none.</summary>
+    public string? WebRoot { get; init; }
 }

@@ -41,6 +41,8 @@ public static class RsGeoApi
             app.Logger.LogWarning("no API key configured: POST /classify, /similarity and /embed are open to anyone who can reach the server");
         app.UseMiddleware<ErrorMiddleware>();
         app.UseRouting(); // inside the error middleware, so routing failures are problems too
+        if (options.WebRoot is { } webRoot && File.Exists(Path.Combine(webRoot, "index.html")))
+            app.UseStaticFiles(new StaticFileOptions { FileProvider = new Microsoft.Extensions.FileProviders.PhysicalFileProvider(Path.GetFullPath(webRoot)) });
         if (options.CorsOrigins.Count > 0) app.UseCors();
         ServiceEndpoints.Map(app, options);
         SearchEndpoints.Map(app, options);

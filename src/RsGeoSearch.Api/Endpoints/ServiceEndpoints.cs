@@ -15,6 +15,10 @@ internal static class ServiceEndpoints
     {
         app.MapGet("/", (HttpContext context) =>
         {
+            // Browsers get the web map; other clients keep the JSON index of links.
+            if (options.WebRoot is { } web && File.Exists(Path.Combine(web, "index.html")) &&
+                context.Request.Headers.Accept.ToString().Contains("text/html", StringComparison.OrdinalIgnoreCase))
+                return Results.File(Path.GetFullPath(Path.Combine(web, "index.html")), "text/html; charset=utf-8");
             var b = Links.Base(context, options);
             return Results.Json(new
             {

@@ -50,6 +50,7 @@ internal static class ServeCommand
                     RequestTimeout = TimeSpan.FromSeconds(Checked(parseResult.GetValue(timeout), 1, 3600, "--timeout")),
                     MaxLimit = Checked(parseResult.GetValue(maxLimit), 1, SearchQuery.MaxLimit, "--max-limit"),
                     PublicUrl = parseResult.GetValue(publicUrl),
+                    WebRoot = RepositoryPaths.TryRoot() is { } root ? Path.Combine(root, "plugins", "web", "dist") : null,
                 };
                 var store = await connection.OpenStoreAsync(parseResult, ct);
                 using var modelCache = new ModelCache(ModelRegistry.Default(), parseResult.GetValue(models.Model), models.Settings(parseResult));
