@@ -536,8 +536,6 @@ def t_dock():
 @check("the whole catalogue as a live OGC API - Features (OAPIF) layer")
 def t_catalogue():
     plugin = state["plugin"]
-    if os.environ.get("RSGEO_QGIS_NO_OGC") == "1":
-        return "skipped: RSGEO_QGIS_NO_OGC=1"
     layer = plugin.add_catalogue_layer("chips")
     assert layer is not None and layer.isValid(), messages()
     assert layer.providerType() == "OAPIF" and "/ogc" in layer.source(), layer.source()
