@@ -12,6 +12,7 @@ internal static class CommandList
         yield return DbCommand.Create();
         yield return IngestCommand.Create();
         yield return SearchCommand.Create();
+        yield return ChangesCommand.Create();
         yield return ClassifyCommand.Create();
         yield return SimilarityCommand.Create();
         yield return EmbedCommand.Create();

@@ -32,6 +32,12 @@ public interface IChipCatalog
     /// <summary>The L2-normalised embedding of an encoded image.</summary>
     Task<float[]> EmbedImageAsync(byte[] image, string? model, CancellationToken ct);
 
+    /// <summary>
+    /// What changed between acquisition dates of the same places inside the box and time range, ranked (see
+    /// <see cref="ChangeQuery"/>). An area or range with fewer than two acquisition dates throws <see cref="InputException"/>.
+    /// </summary>
+    Task<ChangeResult> ChangesAsync(ChangeQuery query, CancellationToken ct);
+
     /// <summary>True when the database answers.</summary>
     Task<bool> IsAvailableAsync(CancellationToken ct);
 }

@@ -3,6 +3,7 @@ using Npgsql;
 using RsGeoSearch.Core;
 using RsGeoSearch.Inference;
 using RsGeoSearch.Inference.Models;
+using RsGeoSearch.Pipeline.Changes;
 using RsGeoSearch.Raster;
 using RsGeoSearch.Store;
 
@@ -28,11 +29,20 @@ public sealed class Catalog : IChipCatalog, IAsyncDisposable
     public CatalogStore Store { get; }
     public ModelCache ModelCache { get; }
 
-    public IReadOnlyList<ModelSummary> Models => ModelCache.Registry.List()
-        .Where(m => m.Status == ModelStatus.Ready && !m.Shadowed)
-        .Select(m => new ModelSummary(m.Name, m.Family?.ToString().ToLowerInvariant() ?? "unknown", m.EmbeddingDim ?? 0,
-            string.Equals(m.Name, ModelCache.DefaultModel, StringComparison.Ordinal)))
-        .ToList();
+    /// <summary>The ready models on the search path, and the default model (loaded) even when it was given as a folder.</summary>
+    public IReadOnlyList<ModelSummary> Models
+    {
+        get
+        {
+            var defaultModel = ModelCache.Get(null);
+            var list = ModelCache.Registry.List()
+                .Where(m => m.Status == ModelStatus.Ready && !m.Shadowed && m.Name != defaultModel.Name)
+                .Select(m => new ModelSummary(m.Name, m.Family is { } f ? ModelManifest.ToName(f) : "unknown", m.EmbeddingDim ?? 0, false))
+                .ToList();
+            list.Insert(0, new ModelSummary(defaultModel.Name, ModelManifest.ToName(defaultModel.Family), defaultModel.Dimension, true));
+            return list;
+        }
+    }
 
     public async Task<ChipPage> SearchAsync(CatalogQuery query, CancellationToken ct)
     {
@@ -132,6 +142,12 @@ public sealed class Catalog : IChipCatalog, IAsyncDisposable
     {
         var m = ModelCache.Get(model);
         return Task.Run(() => m.EncodeImage(Preprocessing.ReadImage(m, image, "uploaded image")), ct);
+    }
+
+    public Task<ChangeResult> ChangesAsync(ChangeQuery query, CancellationToken ct)
+    {
+        var model = ModelCache.Get(query.Model);
+        return Db(() => new ChangeDetector(Store).DetectAsync(query, model, ct));
     }
 
     public async Task<bool> IsAvailableAsync(CancellationToken ct) => await Store.IsAvailableAsync(ct).ConfigureAwait(false);

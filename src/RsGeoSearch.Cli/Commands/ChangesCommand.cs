@@ -1,0 +1,212 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using NetTopologySuite.Geometries;
+using RsGeoSearch.Core;
+using RsGeoSearch.Pipeline;
+using Spectre.Console;
+
+namespace RsGeoSearch.Cli.Commands;
+
+/// <summary>
+/// <c>rsgeo changes --bbox ... --from DATE --to DATE</c>: places inside the box whose chips changed between two
+/// acquisition dates, ranked by embedding change or by a text-described change.
+/// </summary>
+internal static class ChangesCommand
+{
+    public static Command Create()
+    {
+        var bbox = new Option<string>("--bbox") { Description = "minx,miny,maxx,maxy in degrees (EPSG:4326)", Required = true };
+        var from = new Option<string?>("--from") { Description = "Earliest acquisition date to compare (2019-01-01 or RFC 3339; default: the first one)" };
+        var to = new Option<string?>("--to") { Description = "Latest acquisition date to compare (a bare date includes that whole day; default: the last one)" };
+        var fromQ = new Option<string?>("--from-q") { Description = "What the place showed before, e.g. \"farmland\"" };
+        var toQ = new Option<string?>("--to-q") { Description = "What the place shows after, e.g. \"buildings\"" };
+        var q = new Option<string?>("--q") { Description = "Rank places whose later chip moved towards this text, e.g. \"flooding\"" };
+        var limit = new Option<int>("--limit", "-k") { Description = "Number of changes", DefaultValueFactory = _ => 20 };
+        var iou = new Option<double>("--iou") { Description = "Least footprint intersection-over-union for two chips of other grids to count as one place", DefaultValueFactory = _ => ChangeQuery.DefaultMinIoU };
+        var normalise = new Option<bool>("--normalise") { Description = "Divide each change by the place's typical change between successive dates (seasonal noise ranks lower)" };
+        var pairs = new Option<string>("--pairs") { Description = "span (first vs last date of each place in the range) or consecutive (every two successive dates)", DefaultValueFactory = _ => "span" };
+        var format = new Option<string>("--format") { Description = "table, json or geojson", DefaultValueFactory = _ => "table" };
+        var connection = new DbCommand.ConnectionOptions();
+        var model = new ModelsCommand.ModelOptions();
+        var command = new Command("changes", "What changed between acquisition dates inside a bounding box: embedding change, or a change described in text")
+        {
+            bbox, from, to, fromQ, toQ, q, limit, iou, normalise, pairs, format,
+        };
+        connection.AddTo(command);
+        model.AddTo(command);
+        command.SetAction((parseResult, ct) => CommandRunner.RunAsync("changes", async () =>
+        {
+            var fmt = parseResult.GetValue(format)!.ToLowerInvariant();
+            if (fmt is not ("table" or "json" or "geojson")) throw new InputException($"--format '{fmt}' must be table, json or geojson");
+            var query = new ChangeQuery(
+                Bbox: BoundingBox.Parse(parseResult.GetValue(bbox)!),
+                Time: ParseRange(parseResult.GetValue(from), parseResult.GetValue(to)),
+                Text: NotBlank(parseResult.GetValue(q), "--q"),
+                FromText: NotBlank(parseResult.GetValue(fromQ), "--from-q"),
+                ToText: NotBlank(parseResult.GetValue(toQ), "--to-q"),
+                Limit: parseResult.GetValue(limit),
+                MinIoU: parseResult.GetValue(iou),
+                Normalise: parseResult.GetValue(normalise),
+                Pairing: ParsePairing(parseResult.GetValue(pairs)!),
+                Model: parseResult.GetValue(model.Model)).Validated();
+            using var models = new ModelCache(Inference.ModelRegistry.Default(), query.Model, model.Settings(parseResult));
+            await using var store = await connection.OpenStoreAsync(parseResult, ct);
+            await using var catalog = new Catalog(store, models);
+            var result = await catalog.ChangesAsync(query, ct);
+            Print(result, query, fmt);
+            return 0;
+        }));
+        return command;
+    }
+
+    /// <summary>--from / --to as a range; a bad date or a reversed range is an <see cref="InputException"/> naming the option.</summary>
+    public static TimeRange ParseRange(string? from, string? to)
+    {
+        DateTimeOffset? start = from is null ? null : Named("--from", () => TimeRange.ParseInstant(from).Start);
+        DateTimeOffset? end = to is null ? null : Named("--to", () => TimeRange.ParseInstant(to).End);
+        if (start is { } s && end is { } e && s >= e)
+            throw new InputException($"--from {from} is not before --to {to}; changes compare an earlier date with a later one");
+        return TimeRange.Create(start, end);
+    }
+
+    public static ChangePairing ParsePairing(string text) => text.Trim().ToLowerInvariant() switch
+    {
+        "span" => ChangePairing.Span,
+        "consecutive" => ChangePairing.Consecutive,
+        _ => throw new InputException($"--pairs '{text}' must be span or consecutive"),
+    };
+
+    private static T Named<T>(string option, Func<T> parse)
+    {
+        try
+        {
+            return parse();
+        }
+        catch (InputException e)
+        {
+            throw new InputException($"{option}: {e.Message}", e);
+        }
+    }
+
+    private static string? NotBlank(string? text, string option) =>
+        text is not null && string.IsNullOrWhiteSpace(text) ? throw new InputException($"{option} is empty") : text;
+
+    private static void Print(ChangeResult result, ChangeQuery query, string format)
+    {
+        switch (format)
+        {
+            case "json":
+                Console.WriteLine(JsonSerializer.Serialize(new
+                {
+                    model = result.Model,
+                    places_compared = result.PlacesCompared,
+                    dates = result.Dates.Select(d => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)),
+                    changes = result.Items.Select(c => new
+                    {
+                        score = c.Score,
+                        change = c.Change,
+                        normalised_change = c.NormalisedChange,
+                        text_score = c.TextScore,
+                        iou = c.Iou,
+                        before = new { chip_id = c.Before.Id, acquired = c.Before.AcquiredAt, scene = c.Before.SceneUri, window = c.Before.Window.ToString() },
+                        after = new { chip_id = c.After.Id, acquired = c.After.AcquiredAt, scene = c.After.SceneUri, window = c.After.Window.ToString() },
+                        footprint_wkt = c.Footprint?.AsText(),
+                    }),
+                }, new JsonSerializerOptions { WriteIndented = true }));
+                break;
+            case "geojson":
+                Console.WriteLine(FeatureCollection(result));
+                break;
+            default:
+                var table = new Table().AddColumns("score", "change", "before chip", "before", "after chip", "after", "scene", "window", "centre (lon, lat)");
+                foreach (var c in result.Items)
+                {
+                    var centre = c.Footprint?.Centroid;
+                    table.AddRow(
+                        c.Score.ToString("F4", CultureInfo.InvariantCulture),
+                        c.Change.ToString("F4", CultureInfo.InvariantCulture),
+                        c.Before.Id.ToString(CultureInfo.InvariantCulture),
+                        Date(c.Before.AcquiredAt),
+                        c.After.Id.ToString(CultureInfo.InvariantCulture),
+                        Date(c.After.AcquiredAt),
+                        Markup.Escape(Path.GetFileName(c.After.SceneUri)),
+                        c.After.Window.ToString(),
+                        centre is null ? "" : string.Create(CultureInfo.InvariantCulture, $"{centre.X:F5}, {centre.Y:F5}"));
+                }
+                AnsiConsole.Write(table);
+                var what = query.IsTextGuided ? "text-guided score" : query.Normalise ? "normalised change" : "change (1 - cosine)";
+                Console.WriteLine($"{result.Items.Count} of {result.PlacesCompared} place pairs, ranked by {what}; " +
+                                  $"{result.Dates.Count} acquisition dates in range (model {result.Model})");
+                break;
+        }
+    }
+
+    private static string Date(DateTimeOffset? t) => t?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) ?? "unknown";
+
+    /// <summary>RFC 7946 features: the overlap of the two chips, with both chip ids, dates and the scores.</summary>
+    public static string FeatureCollection(ChangeResult result)
+    {
+        using var stream = new MemoryStream();
+        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+        {
+            w.WriteStartObject();
+            w.WriteString("type", "FeatureCollection");
+            w.WriteNumber("numberMatched", result.PlacesCompared);
+            w.WriteNumber("numberReturned", result.Items.Count);
+            w.WriteStartArray("features");
+            foreach (var c in result.Items)
+            {
+                w.WriteStartObject();
+                w.WriteString("type", "Feature");
+                w.WriteString("id", $"{c.Before.Id}-{c.After.Id}");
+                w.WritePropertyName("geometry");
+                WritePolygon(w, c.Footprint);
+                w.WriteStartObject("properties");
+                w.WriteNumber("score", c.Score);
+                w.WriteNumber("change", c.Change);
+                if (c.NormalisedChange is { } n) w.WriteNumber("normalised_change", n);
+                if (c.TextScore is { } ts) w.WriteNumber("text_score", ts);
+                w.WriteNumber("iou", c.Iou);
+                w.WriteNumber("before_chip", c.Before.Id);
+                w.WriteNumber("after_chip", c.After.Id);
+                if (c.Before.AcquiredAt is { } tb) w.WriteString("before_acquired", tb.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture));
+                if (c.After.AcquiredAt is { } ta) w.WriteString("after_acquired", ta.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture));
+                w.WriteString("before_scene", c.Before.SceneUri);
+                w.WriteString("after_scene", c.After.SceneUri);
+                w.WriteEndObject();
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+        return Encoding.UTF8.GetString(stream.ToArray());
+    }
+
+    private static void WritePolygon(Utf8JsonWriter w, Polygon? polygon)
+    {
+        if (polygon is null)
+        {
+            w.WriteNullValue();
+            return;
+        }
+        w.WriteStartObject();
+        w.WriteString("type", "Polygon");
+        w.WriteStartArray("coordinates");
+        foreach (var ring in new[] { polygon.ExteriorRing }.Concat(polygon.InteriorRings))
+        {
+            w.WriteStartArray();
+            foreach (var c in ring.Coordinates)
+            {
+                w.WriteStartArray();
+                w.WriteNumberValue(c.X);
+                w.WriteNumberValue(c.Y);
+                w.WriteEndArray();
+            }
+            w.WriteEndArray();
+        }
+        w.WriteEndArray();
+        w.WriteEndObject();
+    }
+}
