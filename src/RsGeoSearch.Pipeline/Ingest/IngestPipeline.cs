@@ -43,6 +43,7 @@ public sealed class IngestPipeline
                 using var dataset = OpenChecked(file, tiling);
                 using var tiler = new Tiler(dataset, tiling with { ReadPixels = false });
                 var cells = tiling.Levels.Sum(l => { var (c, r) = tiler.GridSize(l); return (long)c * r; });
+                CheckGeometry(file, dataset, tiler, tiling, cells);
                 scenes.Add(new SceneWork(file, cells));
             }
             catch (Exception e) when (IsFileProblem(e))
@@ -237,6 +238,37 @@ public sealed class IngestPipeline
                                      "add a world file or .aux.xml, or pass --allow-ungeoreferenced to index it by pixel windows only");
         }
         return dataset;
+    }
+
+    /// <summary>
+    /// Refuses rasters that would be stored with a meaningless place or give no chip at all, before anything is
+    /// written: a degenerate geotransform (zero pixel size), a footprint outside ±180/±90 degrees, or a raster so
+    /// small that every chip would be mostly padding (or, with edges skipped, no chip fits).
+    /// </summary>
+    private static void CheckGeometry(string path, RasterDataset dataset, Tiler tiler, TilerOptions tiling, long cells)
+    {
+        if (dataset.GeoTransform is { } gt && dataset.IsGeoreferenced)
+        {
+            var det = gt.PixelWidth * gt.PixelHeight - gt.RowRotation * gt.ColumnRotation;
+            if (!double.IsFinite(det) || det == 0 || gt.ToArray().Any(v => !double.IsFinite(v)))
+                throw new InputException($"{path} has a degenerate geotransform (pixel size {gt.PixelWidth} x {gt.PixelHeight}): its pixels have no area on the map; fix its georeferencing");
+            if (tiler.Footprints is { } footprints)
+            {
+                const double tolerance = 0.01;
+                var e = footprints.Wgs84(new PixelWindow(0, 0, dataset.Width, dataset.Height)).EnvelopeInternal;
+                if (e.MinX < -180 - tolerance || e.MaxX > 180 + tolerance || e.MinY < -90 - tolerance || e.MaxY > 90 + tolerance)
+                    throw new InputException($"{path} lies outside the world: its footprint in EPSG:4326 spans {e.MinX:0.###}..{e.MaxX:0.###} E, {e.MinY:0.###}..{e.MaxY:0.###} N " +
+                                             "(beyond ±180/±90); check its CRS and geotransform");
+            }
+        }
+        if (cells == 0)
+            throw new InputException($"{path} is {dataset.Width}x{dataset.Height} pixels, smaller than one {tiling.ChipSize}-pixel chip, and edges are skipped: it gives no chip; use a smaller --chip-size or --edges pad");
+        var level = tiling.Levels.Min();
+        var span = tiler.Span(level);
+        var covered = (double)Math.Min(dataset.Width, span) * Math.Min(dataset.Height, span) / ((double)span * span);
+        if (1 - covered > tiling.MaxNodataFraction)
+            throw new InputException($"{path} is {dataset.Width}x{dataset.Height} pixels: every {span}-pixel chip would be more than {tiling.MaxNodataFraction:P0} padding, " +
+                                     "so it gives no chip; use a smaller --chip-size or a larger --max-nodata");
     }
 
     /// <summary>Problems of one input file (the run goes on with the next file); anything else stops the run.</summary>
