@@ -84,3 +84,12 @@ def read_val_list():
     with open(VAL_LIST, encoding="utf-8") as f:
         names = [l.strip() for l in f if l.strip()]
     return names
+
+
+if __name__ == "__main__":
+    # `common.py prompts` prints every training prompt (extra text for the vocabulary trainer)
+    import sys
+    if sys.argv[1:] == ["prompts"]:
+        for c in class_folders():
+            for t in TRAIN_TEMPLATES:
+                print(t.format(class_display_name(c)))
