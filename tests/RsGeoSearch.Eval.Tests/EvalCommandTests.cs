@@ -58,6 +58,9 @@ public class EvalCommandTests
     private static int PositionOf(float[] scores, int target) =>
         scores.Where((s, j) => s > scores[target] || s == scores[target] && j < target).Count();
 
+    /// <summary>Retrieval rank: how many candidates score strictly higher than <paramref name="target"/>.</summary>
+    private static int RankOf(float[] scores, int target) => scores.Count(s => s > scores[target]);
+
     [TestCaseSource(nameof(Models))]
     public void Classify_accuracy_equals_the_accuracy_from_embed_output(string which)
     {
@@ -155,11 +158,11 @@ public class EvalCommandTests
         File.WriteAllLines(texts, rows.Select(x => x.Caption));
         var (_, captions) = Embed(model, "captions", "--texts", texts);
 
-        var t2i = captions.Select((c, k) => PositionOf(images.Select(v => TensorPrimitives.Dot(c, v)).ToArray(), owner[k])).ToArray();
+        var t2i = captions.Select((c, k) => RankOf(images.Select(v => TensorPrimitives.Dot(c, v)).ToArray(), owner[k])).ToArray();
         var i2t = images.Select((v, i) =>
         {
             var scores = captions.Select(c => TensorPrimitives.Dot(v, c)).ToArray();
-            return Enumerable.Range(0, captions.Length).Where(k => owner[k] == i).Min(k => PositionOf(scores, k));
+            return Enumerable.Range(0, captions.Length).Where(k => owner[k] == i).Min(k => RankOf(scores, k));
         }).ToArray();
         double Recall(int[] positions, int k) => (double)positions.Count(p => p < k) / positions.Length;
 

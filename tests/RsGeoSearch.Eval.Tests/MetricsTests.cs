@@ -104,6 +104,22 @@ public class MetricsTests
     }
 
     [Test]
+    public void A_caption_text_shared_with_another_image_still_counts_for_its_own_image()
+    {
+        // images A (1,0) and B (0,1) both have the caption "X" = (s,s) (the same text, so the same embedding); C has "Z".
+        const float h = 0.70710677f;
+        float[][] images = [[1, 0], [0, 1], [-1, 0]];
+        float[][] texts = [[h, h], [h, h], [-1, 0]];
+        var m = RetrievalMetrics.Compute(images, texts, [0, 1, 2]);
+        // image B: captions 0 and 1 tie at the top; caption 0 (A's copy) does not push B's own copy down → hit@1.
+        Assert.That(m.ImageToText.R1, Is.EqualTo(1));
+        // text→image: A and B tie for "X" → each copy finds its own image at the top.
+        Assert.That(m.TextToImage.R1, Is.EqualTo(1));
+        Assert.That(Ranking.Rank([0.5f, 0.7f, 0.7f], 2), Is.Zero);
+        Assert.That(Ranking.Position([0.5f, 0.7f, 0.7f], 2), Is.EqualTo(1));
+    }
+
+    [Test]
     public void Metrics_reject_inconsistent_input()
     {
         Assert.Throws<ArgumentException>(() => ClassificationMetrics.Compute(3, [0, 1], [[1f, 0f, 0f]]));

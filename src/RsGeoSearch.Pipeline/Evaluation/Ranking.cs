@@ -4,8 +4,10 @@ namespace RsGeoSearch.Pipeline.Evaluation;
 
 /// <summary>
 /// Scores and ranks as every metric here uses them: the score of two L2-normalised embeddings is their dot product
-/// (= cosine; <see cref="TensorPrimitives.Dot(ReadOnlySpan{float}, ReadOnlySpan{float})"/>); candidates are ordered
-/// by score, descending, ties by index, ascending.
+/// (= cosine; <see cref="TensorPrimitives.Dot(ReadOnlySpan{float}, ReadOnlySpan{float})"/>). Classification orders
+/// classes by score, descending, ties by index (<see cref="Position"/>, <see cref="Best"/>), so the top-1 class is the
+/// one in the confusion matrix; retrieval counts only strictly better candidates (<see cref="Rank"/>), so a caption
+/// whose text also belongs to another image, with the very same score, does not push the image's own copy down.
 /// </summary>
 public static class Ranking
 {
@@ -36,6 +38,16 @@ public static class Ranking
         for (var j = 0; j < scores.Length; j++)
             if (scores[j] > s || scores[j] == s && j < target) position++;
         return position;
+    }
+
+    /// <summary>0-based rank of candidate <paramref name="target"/>: the number of candidates with a strictly higher score.</summary>
+    public static int Rank(ReadOnlySpan<float> scores, int target)
+    {
+        var s = scores[target];
+        var rank = 0;
+        foreach (var x in scores)
+            if (x > s) rank++;
+        return rank;
     }
 
     /// <summary>The first candidate in that order (arg max, lowest index on ties).</summary>

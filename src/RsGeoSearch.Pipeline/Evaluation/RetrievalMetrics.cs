@@ -3,7 +3,8 @@ namespace RsGeoSearch.Pipeline.Evaluation;
 /// <summary>
 /// Cross-modal retrieval metrics as in the RSICD/RSITMD literature: text→image recall@k (the caption's image is in the
 /// top k of all images), image→text recall@k (any of the image's captions is in the top k of all captions), and the
-/// mean recall mR = mean of the six recalls.
+/// mean recall mR = mean of the six recalls. A query's rank is the number of candidates scoring strictly higher than
+/// its (best) correct one, as in models/rsgeo-mini/train/evaluate.py: identical texts tie and count as hits.
 /// </summary>
 public sealed class RetrievalMetrics
 {
@@ -45,7 +46,7 @@ public sealed class RetrievalMetrics
         Parallel.For(0, texts.Count, () => new float[images.Count], (c, _, row) =>
         {
             Ranking.Scores(texts[c], images, row);
-            t2i[c] = Ranking.Position(row, owners[c]);
+            t2i[c] = Ranking.Rank(row, owners[c]);
             return row;
         }, _ => { });
         var i2t = new int[images.Count];
@@ -53,7 +54,7 @@ public sealed class RetrievalMetrics
         {
             Ranking.Scores(images[i], texts, row);
             var best = int.MaxValue;
-            foreach (var c in own[i]) best = Math.Min(best, Ranking.Position(row, c));
+            foreach (var c in own[i]) best = Math.Min(best, Ranking.Rank(row, c));
             i2t[i] = best;
             return row;
         }, _ => { });
