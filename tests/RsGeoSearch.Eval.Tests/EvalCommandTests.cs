@@ -65,7 +65,7 @@ public class EvalCommandTests
     public void Classify_accuracy_equals_the_accuracy_from_embed_output(string which)
     {
         var (model, only) = Resolve(which);
-        var folder = EvalEnvironment.AidSubset(Classes, 5, only);
+        var folder = EvalEnvironment.AidSubset(_tmp, Classes, 5, only);
         var outDir = Path.Combine(_tmp, "report");
         var r = EvalEnvironment.Rsgeo("eval", "classify", folder, "--model", model, "--template", Templates[0], "--template", Templates[1], "--json", "--out", outDir);
         Assert.That(r.ExitCode, Is.Zero, r.ToString());
@@ -140,7 +140,7 @@ public class EvalCommandTests
     public void Retrieval_recall_equals_the_recall_from_embed_output(string which)
     {
         var (model, only) = Resolve(which);
-        var folder = EvalEnvironment.AidSubset(Classes, 5, only);
+        var folder = EvalEnvironment.AidSubset(_tmp, Classes, 5, only);
         var rows = EvalEnvironment.CaptionsFor(folder);
         Assert.That(rows.Count, Is.GreaterThanOrEqualTo(30 * 5));
         // columns in another order, with an extra one: found by name
@@ -184,7 +184,7 @@ public class EvalCommandTests
     [Test]
     public void A_corrupt_image_is_reported_and_the_rest_evaluated()
     {
-        var folder = EvalEnvironment.AidSubset(Classes[..3], 3);
+        var folder = EvalEnvironment.AidSubset(_tmp, Classes[..3], 3);
         var clean = EvalEnvironment.Rsgeo("eval", "classify", folder, "--model", EvalEnvironment.TinyClip, "--json");
         Assert.That(clean.ExitCode, Is.Zero, clean.ToString());
         var corrupt = Path.Combine(folder, "Beach", "beach_corrupt.jpg");
@@ -227,7 +227,7 @@ public class EvalCommandTests
         Assert.That(r.ExitCode, Is.EqualTo(2), r.ToString());
         Assert.That(r.Stderr, Does.Contain("hold no images"));
 
-        var folder = EvalEnvironment.AidSubset(Classes[..2], 2);
+        var folder = EvalEnvironment.AidSubset(_tmp, Classes[..2], 2);
         var rows = EvalEnvironment.CaptionsFor(folder).Select(x => $"{x.Image}\t{x.Caption}").ToList();
         var tsv = EvalEnvironment.WriteTsv(Path.Combine(_tmp, "missing.tsv"), "image\tcaption",
             rows.Concat(["airport_99999.jpg\ta lost airport", "forest_0.jpg\ta lost forest"]));
@@ -255,7 +255,7 @@ public class EvalCommandTests
         var manifest = File.ReadAllText(Path.Combine(EvalEnvironment.TinyClip, "manifest.json"));
         File.WriteAllText(Path.Combine(other, "manifest.json"), manifest.Replace("\"tiny-clip\"", "\"tiny-clip-copy\"", StringComparison.Ordinal));
 
-        var folder = EvalEnvironment.AidSubset(Classes[3..], 2);
+        var folder = EvalEnvironment.AidSubset(_tmp, Classes[3..], 2);
         var labels = Path.Combine(_tmp, "labels.txt");
         File.WriteAllText(labels, "StorageTanks\toil storage tanks\n");
         var compare = $"{EvalEnvironment.TinyClip},{other}";
@@ -288,7 +288,7 @@ public class EvalCommandTests
     [Test]
     public void Other_raster_formats_are_read_through_gdal_like_the_jpegs()
     {
-        var jpegs = EvalEnvironment.AidSubset(Classes[..3], 2);
+        var jpegs = EvalEnvironment.AidSubset(_tmp, Classes[..3], 2);
         var converted = Path.Combine(_tmp, "converted");
         var k = 0;
         foreach (var file in Directory.EnumerateFiles(jpegs, "*.jpg", SearchOption.AllDirectories).Order(StringComparer.Ordinal))

@@ -28,6 +28,12 @@ internal static class EvalEnvironment
         }
     }
 
+    /// <summary>Deletes the tiny model's folder if this run created it.</summary>
+    public static void CleanUp()
+    {
+        if (Tiny.IsValueCreated && Directory.Exists(Tiny.Value)) Directory.Delete(Tiny.Value, true);
+    }
+
     private static readonly Lazy<string> Tiny = new(() =>
     {
         var dir = NewTempDirectory("rsgeo-eval-tinyclip");
@@ -50,12 +56,13 @@ internal static class EvalEnvironment
     }
 
     /// <summary>
-    /// An ImageFolder subset of AID in a new temp folder: <paramref name="perClass"/> images of each class (symbolic
-    /// links), taken from <paramref name="only"/> when given (file names), else the first in ordinal order.
+    /// An ImageFolder subset of AID in a new folder under <paramref name="parent"/>: <paramref name="perClass"/> images
+    /// of each class (symbolic links), taken from <paramref name="only"/> when given (file names), else the first in
+    /// ordinal order.
     /// </summary>
-    public static string AidSubset(IReadOnlyList<string> classes, int perClass, IReadOnlySet<string>? only = null)
+    public static string AidSubset(string parent, IReadOnlyList<string> classes, int perClass, IReadOnlySet<string>? only = null)
     {
-        var root = NewTempDirectory("rsgeo-eval-aid");
+        var root = Directory.CreateDirectory(Path.Combine(parent, $"aid-{Guid.NewGuid():N}")).FullName;
         foreach (var c in classes)
         {
             var dst = Directory.CreateDirectory(Path.Combine(root, c)).FullName;
