@@ -549,15 +549,6 @@ def t_catalogue():
 @check("changes between dates for the current extent")
 def t_changes():
     plugin = state["plugin"]
-    try:
-        urllib.request.urlopen(URL + "/changes", timeout=60)
-    except urllib.error.HTTPError as e:
-        if e.code == 404 and "/changes" in e.read().decode("utf-8", "replace") and os.environ.get("RSGEO_REQUIRE_CHANGES") != "1":
-            print("  (the server has no /changes endpoint yet: checked only that the plugin reports it)")
-            clear_messages()
-            wait(plugin.changes("2000-01-01", "2030-01-01", bbox=state["extent"]))
-            assert plugin.last_error is not None and plugin.last_error.status == 404
-            return "no /changes on the server; 404 reported in the message bar"
     scenes = http_json("/scenes?limit=1000")["features"]
     days = sorted({s["properties"]["acquired"][:10] for s in scenes if s["properties"].get("acquired")})
     assert len(days) >= 2, days
