@@ -46,6 +46,7 @@ public static class RsGeoApi
         if (options.CorsOrigins.Count > 0) app.UseCors();
         ServiceEndpoints.Map(app, options);
         SearchEndpoints.Map(app, options);
+        ChangeEndpoints.Map(app, options);
         ChipEndpoints.Map(app, options);
         InferenceEndpoints.Map(app, options);
         OgcEndpoints.Map(app, options);

@@ -43,7 +43,7 @@ public sealed class OgcEndpointTests : ApiTestBase
     public async Task Collections_have_spatial_and_temporal_extents()
     {
         var collections = (await GetJsonAsync("/ogc/collections")).GetProperty("collections").EnumerateArray().ToList();
-        Assert.That(collections.Select(c => c.GetProperty("id").GetString()), Is.EquivalentTo(new[] { "chips", "scenes" }));
+        Assert.That(collections.Select(c => c.GetProperty("id").GetString()), Is.EquivalentTo(new[] { "chips", "scenes", "changes" }));
         foreach (var c in collections)
         {
             var bbox = c.GetProperty("extent").GetProperty("spatial").GetProperty("bbox")[0];

@@ -19,7 +19,7 @@ public sealed class ErrorTests
     [Test]
     public void AnAreaWithoutImageryIsRejected()
     {
-        var e = Assert.ThrowsAsync<InputException>(() => ChangeTestBed.Catalog.ChangesAsync(new ChangeQuery(Pacific), CancellationToken.None));
+        var e = Assert.ThrowsAsync<InsufficientImageryException>(() => ChangeTestBed.Catalog.ChangesAsync(new ChangeQuery(Pacific), CancellationToken.None));
         Assert.That(e!.Message, Does.Contain("no imagery").And.Contain("-150,-10,-149,-9"));
     }
 
@@ -29,7 +29,7 @@ public sealed class ErrorTests
         var box = new BoundingBox(-99.3, 46.9, -98.9, 47.2);
         var folder = SharedData.Path("rasters", "naip-north-dakota");
         await ChangeTestBed.IngestAsync(ChangeTestBed.TinyClip, [Path.Combine(folder, "m_4709963_se_14_1_20090818.tif")], null);
-        var e = Assert.ThrowsAsync<InputException>(() => ChangeTestBed.Catalog.ChangesAsync(
+        var e = Assert.ThrowsAsync<InsufficientImageryException>(() => ChangeTestBed.Catalog.ChangesAsync(
             new ChangeQuery(box, TimeRange.Create(ChangeTestBed.Day(2009, 8, 1), ChangeTestBed.Day(2009, 8, 31))), CancellationToken.None));
         Assert.That(e!.Message, Does.Contain("only one acquisition (2009-08-18)"));
     }

@@ -4,11 +4,7 @@ using RsGeoSearch.Pipeline;
 
 namespace RsGeoSearch.Changes.Tests;
 
-/// <summary>
-/// Pairing and scores on real rasters: one Landsat scene (EPSG:4326, nodata 0) copied with other compression
-/// options (identical pixels, another content hash) onto a second date, and cropped by 8 pixels (another grid)
-/// onto a third date; tiny CLIP embeddings.
-/// </summary>
+/// <summary>Pairing and scores on real rasters (<see cref="LandsatTwins"/>): the same grid, another grid, text guidance.</summary>
 [TestFixture]
 public sealed class PairingTests
 {
@@ -18,26 +14,7 @@ public sealed class PairingTests
     private long _chipsPerScene;
 
     [OneTimeSetUp]
-    public async Task IngestAsync()
-    {
-        var source = SharedData.Path("rasters", "landsat-pucallpa", "2000.tif");
-        var dir = Path.Combine(ChangeTestBed.Root, "landsat");
-        Directory.CreateDirectory(dir);
-        var deflate = Path.Combine(dir, "same-deflate.tif");
-        var lzw = Path.Combine(dir, "same-lzw.tif");
-        var shifted = Path.Combine(dir, "shifted.tif");
-        ChangeTestBed.GdalTranslate("-co", "COMPRESS=DEFLATE", source, deflate);
-        ChangeTestBed.GdalTranslate("-co", "COMPRESS=LZW", source, lzw);
-        ChangeTestBed.GdalTranslate("-srcwin", "8", "8", "689", "369", source, shifted);
-        var a = await ChangeTestBed.IngestAsync(ChangeTestBed.TinyClip, [deflate], ChangeTestBed.Day(2031, 3, 1));
-        var b = await ChangeTestBed.IngestAsync(ChangeTestBed.TinyClip, [lzw], ChangeTestBed.Day(2032, 3, 1));
-        await ChangeTestBed.IngestAsync(ChangeTestBed.TinyClip, [shifted], ChangeTestBed.Day(2033, 3, 1));
-        Assert.That(b.ChipsWritten, Is.EqualTo(a.ChipsWritten), "identical pixels give the same chips");
-        _chipsPerScene = a.ChipsWritten;
-        using var dataset = Raster.RasterDataset.Open(source);
-        var env = dataset.Describe().Footprint!.EnvelopeInternal;
-        _box = new BoundingBox(env.MinX, env.MinY, env.MaxX, env.MaxY);
-    }
+    public async Task IngestAsync() => (_box, _chipsPerScene) = await LandsatTwins.GetAsync();
 
     [Test]
     public async Task IdenticalImagesOnTwoDatesGiveAChangeNearZero()

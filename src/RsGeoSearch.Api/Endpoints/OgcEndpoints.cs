@@ -9,7 +9,8 @@ using RsGeoSearch.Core;
 namespace RsGeoSearch.Api.Endpoints;
 
 /// <summary>
-/// OGC API - Features Part 1 (Core, GeoJSON, OpenAPI 3.0, HTML) at /ogc with collections "chips" and "scenes".
+/// OGC API - Features Part 1 (Core, GeoJSON, OpenAPI 3.0, HTML) at /ogc with collections "chips", "scenes" and
+/// "changes" (served by <see cref="ChangeEndpoints"/>).
 /// Unknown query parameters are 400; limit defaults to 10 and is clamped to <see cref="ApiOptions.MaxLimit"/>.
 /// </summary>
 internal static class OgcEndpoints
@@ -30,6 +31,7 @@ internal static class OgcEndpoints
     {
         ["chips"] = ("Image chips", "Tiles cut from the scenes at several zoom levels; search them with the q parameter (natural language)."),
         ["scenes"] = ("Scenes", "Source rasters: footprint, acquisition time, size and chip count."),
+        ["changes"] = ("Changes", "Places that changed between two acquisition dates (datetime=a/b), ranked by embedding change or by q / from_q / to_q; see GET /changes."),
     };
 
     public static void Map(IEndpointRouteBuilder app, ApiOptions options)
@@ -119,6 +121,7 @@ internal static class OgcEndpoints
             var info = Collection(collectionId);
             var isChips = collectionId == "chips";
             var query = new QueryReader(context.Request.Query);
+            if (collectionId == "changes") return await ChangeEndpoints.OgcItemsAsync(context, catalog, options, query, ct);
             if (isChips) query.Only("bbox", "bbox-crs", "datetime", "limit", "offset", "q", "min_score", "model", "f");
             else query.Only("bbox", "bbox-crs", "datetime", "limit", "offset", "f");
             var html = OgcFormat.IsHtml(context, query);
@@ -147,6 +150,8 @@ internal static class OgcEndpoints
         ogc.MapGet("/collections/{collectionId}/items/{featureId}", async (string collectionId, string featureId, HttpContext context, IChipCatalog catalog, CancellationToken ct) =>
         {
             var info = Collection(collectionId);
+            if (collectionId == "changes")
+                return await ChangeEndpoints.OgcItemAsync(featureId, context, catalog, options, new QueryReader(context.Request.Query).Only("f", "model"), ct);
             var query = new QueryReader(context.Request.Query).Only("f");
             var html = OgcFormat.IsHtml(context, query);
             if (!long.TryParse(featureId, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var id))
@@ -199,7 +204,7 @@ internal static class OgcEndpoints
     }
 
     private static (string Title, string Description) Collection(string id) =>
-        Collections.TryGetValue(id, out var info) ? info : throw new NotFoundException($"collection '{id}' does not exist; collections: chips, scenes");
+        Collections.TryGetValue(id, out var info) ? info : throw new NotFoundException($"collection '{id}' does not exist; collections: {string.Join(", ", Collections.Keys)}");
 
     private static void WriteCollection(System.Text.Json.Utf8JsonWriter w, string id, string b, CatalogExtent extent)
     {

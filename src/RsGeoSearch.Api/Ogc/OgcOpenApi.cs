@@ -39,7 +39,10 @@ internal static class OgcOpenApi
                                     { "$ref": "#/components/parameters/offset" }, { "$ref": "#/components/parameters/bbox" },
                                     { "$ref": "#/components/parameters/bbox-crs" }, { "$ref": "#/components/parameters/datetime" },
                                     { "$ref": "#/components/parameters/q" }, { "$ref": "#/components/parameters/min_score" },
-                                    { "$ref": "#/components/parameters/model" }, { "$ref": "#/components/parameters/f" } ],
+                                    { "$ref": "#/components/parameters/model" }, { "$ref": "#/components/parameters/from_q" },
+                                    { "$ref": "#/components/parameters/to_q" }, { "$ref": "#/components/parameters/iou" },
+                                    { "$ref": "#/components/parameters/normalise" }, { "$ref": "#/components/parameters/pairs" },
+                                    { "$ref": "#/components/parameters/f" } ],
                     "responses": { "200": { "description": "a GeoJSON FeatureCollection", "content": { "application/geo+json": { "schema": { "$ref": "#/components/schemas/featureCollectionGeoJSON" } }, "text/html": {} } },
                                    "400": { "$ref": "#/components/responses/BadRequest" }, "404": { "$ref": "#/components/responses/NotFound" } } } },
             "/collections/{collectionId}/items/{featureId}": { "get": { "summary": "One feature", "operationId": "getFeature", "tags": ["Data"],
@@ -50,8 +53,8 @@ internal static class OgcOpenApi
           "components": {
             "parameters": {
               "f": { "name": "f", "in": "query", "required": false, "description": "response format", "schema": { "type": "string", "enum": ["json", "html"] }, "style": "form", "explode": false },
-              "collectionId": { "name": "collectionId", "in": "path", "required": true, "schema": { "type": "string", "enum": ["chips", "scenes"] } },
-              "featureId": { "name": "featureId", "in": "path", "required": true, "schema": { "type": "integer" } },
+              "collectionId": { "name": "collectionId", "in": "path", "required": true, "schema": { "type": "string", "enum": ["chips", "scenes", "changes"] } },
+              "featureId": { "name": "featureId", "in": "path", "required": true, "description": "chips, scenes: an integer id; changes: BEFORE-AFTER chip ids (12-345)", "schema": { "type": "string" } },
               "limit": { "name": "limit", "in": "query", "required": false, "style": "form", "explode": false,
                          "description": "page size; values above the maximum are treated as the maximum",
                          "schema": { "type": "integer", "minimum": 1, "maximum": {{maxLimit}}, "default": 10 } },
@@ -65,9 +68,14 @@ internal static class OgcOpenApi
               "datetime": { "name": "datetime", "in": "query", "required": false, "style": "form", "explode": false,
                             "description": "an instant (2020-08-31, 2020-08-31T10:00:00Z) or an interval a/b with open ends '..'", "schema": { "type": "string" } },
               "q": { "name": "q", "in": "query", "required": false, "style": "form", "explode": false,
-                     "description": "chips only: a natural-language query; features are ordered by and carry the property score", "schema": { "type": "string", "maxLength": 1000 } },
+                     "description": "chips: a natural-language query; features are ordered by and carry the property score. changes: rank places whose later chip moved towards the text", "schema": { "type": "string", "maxLength": 1000 } },
               "min_score": { "name": "min_score", "in": "query", "required": false, "description": "chips only, with q: the lowest score returned", "schema": { "type": "number", "minimum": -1, "maximum": 1 } },
-              "model": { "name": "model", "in": "query", "required": false, "description": "chips only: the embedding model (default: the server's)", "schema": { "type": "string" } }
+              "model": { "name": "model", "in": "query", "required": false, "description": "chips and changes: the embedding model (default: the server's)", "schema": { "type": "string" } },
+              "from_q": { "name": "from_q", "in": "query", "required": false, "description": "changes only: what the place showed at the earlier date", "schema": { "type": "string", "maxLength": 1000 } },
+              "to_q": { "name": "to_q", "in": "query", "required": false, "description": "changes only: what the place shows at the later date", "schema": { "type": "string", "maxLength": 1000 } },
+              "iou": { "name": "iou", "in": "query", "required": false, "description": "changes only: least footprint intersection over union of two chips of other grids", "schema": { "type": "number", "minimum": 0.01, "maximum": 1, "default": 0.5 } },
+              "normalise": { "name": "normalise", "in": "query", "required": false, "description": "changes only: divide by each place's typical change between successive dates", "schema": { "type": "boolean", "default": false } },
+              "pairs": { "name": "pairs", "in": "query", "required": false, "description": "changes only: span (first vs last date of each place) or consecutive", "schema": { "type": "string", "enum": ["span", "consecutive"], "default": "span" } }
             },
             "responses": {
               "BadRequest": { "description": "a parameter is invalid or unknown", "content": { "application/problem+json": {} } },

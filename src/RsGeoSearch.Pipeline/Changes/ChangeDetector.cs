@@ -45,12 +45,12 @@ public sealed class ChangeDetector
         if (inRange.Count == 0)
         {
             var known = await _store.GetAcquisitionDatesAsync(query.Bbox, model.Name, ct).ConfigureAwait(false);
-            throw new InputException($"no imagery of model '{model.Name}' in bbox {query.Bbox} within {query.Time}; " +
+            throw new InsufficientImageryException($"no imagery of model '{model.Name}' in bbox {query.Bbox} within {query.Time}; " +
                 (known.Count == 0 ? "the box holds no georeferenced chips with acquisition dates (ingest imagery there first)"
                                   : $"the box has imagery on {DescribeDates(known)}"));
         }
         if (candidates.Chips.Values.Where(c => query.Time.Contains(c.AcquiredAt)).Select(c => c.AcquiredAt).Distinct().Count() < 2)
-            throw new InputException($"only one acquisition ({dates[0]:yyyy-MM-dd}) of model '{model.Name}' lies in bbox {query.Bbox} within {query.Time}; changes need two dates — widen the time range");
+            throw new InsufficientImageryException($"only one acquisition ({dates[0]:yyyy-MM-dd}) of model '{model.Name}' lies in bbox {query.Bbox} within {query.Time}; changes need two dates — widen the time range");
 
         var window = candidates.Pairs.Where(p => InRange(candidates, p, query.Time)).ToList();
         var chosen = Select(window, candidates.Chips, query.Pairing);

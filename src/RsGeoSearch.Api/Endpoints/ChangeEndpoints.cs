@@ -1,0 +1,215 @@
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using RsGeoSearch.Api.Features;
+using RsGeoSearch.Api.Http;
+using RsGeoSearch.Api.Ogc;
+using RsGeoSearch.Core;
+
+namespace RsGeoSearch.Api.Endpoints;
+
+/// <summary>
+/// GET /changes?bbox=&amp;from=&amp;to=&amp;q=&amp;from_q=&amp;to_q=&amp;limit=&amp;iou=&amp;normalise=&amp;pairs=&amp;model=
+/// → GeoJSON FeatureCollection of places that changed between two acquisition dates, best first: the overlap of
+/// the earlier and the later chip, their ids, dates and thumbnail links, the change (1 − cosine) and the ranking
+/// score. bbox is required; from/to are dates or RFC 3339 instants (either may be left out: the first/last date).
+/// </summary>
+internal static class ChangeEndpoints
+{
+    public static readonly string[] Parameters = ["bbox", "from", "to", "q", "from_q", "to_q", "limit", "iou", "normalise", "pairs", "model"];
+
+    public static void Map(IEndpointRouteBuilder app, ApiOptions options)
+    {
+        app.MapGet("/changes", async (HttpContext context, IChipCatalog catalog, CancellationToken ct) =>
+        {
+            var query = new QueryReader(context.Request.Query).Only(Parameters);
+            var result = await catalog.ChangesAsync(Read(query, options), ct);
+            return Results.Bytes(FeatureCollection(result, Links.Base(context, options)), CollectionJson.GeoJson);
+        });
+    }
+
+    /// <summary>
+    /// OGC API - Features items of the collection "changes": the /changes query with datetime (an interval a/b) for
+    /// from/to; bbox defaults to the catalogue's extent. One page (limit; no offset: results are ranked, not listed).
+    /// An area with fewer than two acquisition dates is an empty collection here (a map client browses), not a 400.
+    /// </summary>
+    public static async Task<IResult> OgcItemsAsync(HttpContext context, IChipCatalog catalog, ApiOptions options, QueryReader query, CancellationToken ct)
+    {
+        query.Only("bbox", "bbox-crs", "datetime", "limit", "q", "from_q", "to_q", "iou", "normalise", "pairs", "model", "f");
+        var crs = query.String("bbox-crs");
+        if (crs is not null && crs != OgcEndpoints.Crs84)
+            throw new ParameterException("bbox-crs", $"bbox-crs '{crs}' is not supported; the only CRS is {OgcEndpoints.Crs84}");
+        var bbox = query.Bbox() ?? (await catalog.GetExtentAsync(ct)).Spatial
+                   ?? throw new ParameterException("bbox", "the catalogue holds no georeferenced imagery yet; give a bbox");
+        var time = query.Time();
+        if (time.From is { } f && time.To is { } t && f >= t)
+            throw new ParameterException("datetime", $"datetime {time} is empty: its start must be before its end");
+        var request = Read(query, options, bbox) with { Time = time };
+        ChangeResult result;
+        try
+        {
+            result = await catalog.ChangesAsync(request, ct);
+        }
+        catch (InsufficientImageryException)
+        {
+            result = new ChangeResult([], 0, [], request.Model ?? ""); // browsing an area with fewer than two dates: no changes
+        }
+        var baseUrl = Links.Base(context, options);
+        var self = Links.WithQuery(context, options);
+        if (OgcFormat.IsHtml(context, query))
+            return new Html().H(1, "Changes")
+                .P($"{result.Items.Count} of {result.PlacesCompared} place pairs between {result.Dates.Count} acquisition dates (model {result.Model}), best first.")
+                .Table(["id", "score", "change", "before", "after", "before date", "after date"], result.Items.Select(c => (IReadOnlyList<string>)
+                [
+                    $"<a href=\"{Html.E($"{baseUrl}/ogc/collections/changes/items/{c.Before.Id}-{c.After.Id}?f=html")}\">{c.Before.Id}-{c.After.Id}</a>",
+                    c.Score.ToString("0.0000", CultureInfo.InvariantCulture), c.Change.ToString("0.0000", CultureInfo.InvariantCulture),
+                    $"<img src=\"{Html.E($"{baseUrl}/chips/{c.Before.Id}.png?size=96")}\" width=\"96\" height=\"96\" alt=\"chip {c.Before.Id}\">",
+                    $"<img src=\"{Html.E($"{baseUrl}/chips/{c.After.Id}.png?size=96")}\" width=\"96\" height=\"96\" alt=\"chip {c.After.Id}\">",
+                    Html.E(c.Before.AcquiredAt is { } tb ? FeatureJson.FormatTime(tb) : ""), Html.E(c.After.AcquiredAt is { } ta ? FeatureJson.FormatTime(ta) : ""),
+                ]))
+                .LinkList([(Links.WithQuery(context, options, ("f", "json")), "GeoJSON"), ($"{baseUrl}/ogc/collections/changes", "collection")])
+                .Result("Changes");
+        return Results.Bytes(FeatureCollection(result, baseUrl,
+        [
+            new(self, "self", CollectionJson.GeoJson, "this document"),
+            new(Links.WithQuery(context, options, ("f", "html")), "alternate", "text/html", "this document as HTML"),
+            new($"{baseUrl}/ogc/collections/changes", "collection", "application/json", "Changes"),
+        ]), CollectionJson.GeoJson);
+    }
+
+    /// <summary>
+    /// One feature of "changes", id "BEFORE-AFTER" (chip ids): the pair compared over the later chip's footprint
+    /// between the two acquisition dates. 404 when the chips do not exist or are not the same place.
+    /// </summary>
+    public static async Task<IResult> OgcItemAsync(string featureId, HttpContext context, IChipCatalog catalog, ApiOptions options, QueryReader query, CancellationToken ct)
+    {
+        var parts = featureId.Split('-');
+        if (parts.Length != 2 || !long.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var beforeId)
+                              || !long.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var afterId))
+            throw new NotFoundException($"feature '{featureId}' does not exist in changes; change ids are BEFORE-AFTER chip ids such as 12-345");
+        var before = await catalog.GetChipAsync(beforeId, ct);
+        var after = await catalog.GetChipAsync(afterId, ct);
+        if (before?.AcquiredAt is not { } tb || after?.AcquiredAt is not { } ta || after.Footprint is null || tb >= ta)
+            throw new NotFoundException($"change {featureId} does not exist: it needs an earlier chip {beforeId} and a later chip {afterId}, both with footprints and dates");
+        var e = after.Footprint.EnvelopeInternal;
+        ChangeResult result;
+        try
+        {
+            result = await catalog.ChangesAsync(new ChangeQuery(BoundingBox.Create(e.MinX, e.MinY, e.MaxX, e.MaxY), new TimeRange(tb, ta),
+                Limit: ChangeQuery.MaxLimit, Model: ChipQueryReader.Model(query)), ct);
+        }
+        catch (InsufficientImageryException)
+        {
+            result = new ChangeResult([], 0, [], "");
+        }
+        var change = result.Items.FirstOrDefault(c => c.Before.Id == beforeId && c.After.Id == afterId)
+                     ?? throw new NotFoundException($"chips {beforeId} and {afterId} do not show the same place (no footprint overlap)");
+        var baseUrl = Links.Base(context, options);
+        return Results.Bytes(JsonBody.Write(w => WriteChange(w, change, baseUrl,
+        [
+            new($"{baseUrl}/ogc/collections/changes/items/{featureId}", "self", CollectionJson.GeoJson, "this feature"),
+            new($"{baseUrl}/ogc/collections/changes", "collection", "application/json", "Changes"),
+        ])), CollectionJson.GeoJson);
+    }
+
+    /// <summary>The change query of a request; every bad parameter is a <see cref="ParameterException"/> (400) naming it.</summary>
+    public static ChangeQuery Read(QueryReader query, ApiOptions options, BoundingBox? defaultBbox = null)
+    {
+        var bbox = query.Bbox() ?? defaultBbox ?? throw new ParameterException("bbox", "bbox is required: minx,miny,maxx,maxy (degrees) of the area to compare");
+        var from = Instant(query, "from", end: false);
+        var to = Instant(query, "to", end: true);
+        if (from is { } f && to is { } t && f >= t)
+            throw new ParameterException("from", $"from {query.String("from")} is not before to {query.String("to")}; changes compare an earlier date with a later one");
+        var pairs = query.String("pairs")?.Trim().ToLowerInvariant() switch
+        {
+            null or "span" => ChangePairing.Span,
+            "consecutive" => ChangePairing.Consecutive,
+            var other => throw new ParameterException("pairs", $"pairs '{other}' must be span (first vs last date of each place) or consecutive"),
+        };
+        var normalise = query.String("normalise")?.Trim().ToLowerInvariant() switch
+        {
+            null or "false" or "0" => false,
+            "true" or "1" or "" => true,
+            var other => throw new ParameterException("normalise", $"normalise '{other}' must be true or false"),
+        };
+        var change = new ChangeQuery(bbox, TimeRange.Create(from, to),
+            Text: ChipQueryReader.Text(query, "q"),
+            FromText: ChipQueryReader.Text(query, "from_q"),
+            ToText: ChipQueryReader.Text(query, "to_q"),
+            Limit: query.Int("limit", 20, 1, Math.Min(options.MaxLimit, ChangeQuery.MaxLimit), clamp: true),
+            MinIoU: query.Double("iou", 0.01, 1) ?? ChangeQuery.DefaultMinIoU,
+            Normalise: normalise,
+            Pairing: pairs,
+            Model: ChipQueryReader.Model(query));
+        if (change.Text is not null && (change.FromText is not null || change.ToText is not null))
+            throw new ParameterException("q", "give either q (what the place became) or from_q/to_q (what it was and what it became), not both");
+        return change;
+    }
+
+    private static DateTimeOffset? Instant(QueryReader query, string name, bool end)
+    {
+        var text = query.String(name);
+        if (text is null || text.Trim() is "" or "..") return null;
+        try
+        {
+            var (s, e) = TimeRange.ParseInstant(text);
+            return end ? e : s;
+        }
+        catch (InputException e)
+        {
+            throw new ParameterException(name, $"{name}: {e.Message}");
+        }
+    }
+
+    public static byte[] FeatureCollection(ChangeResult result, string baseUrl, IReadOnlyList<Link>? links = null) => JsonBody.Write(w =>
+    {
+        w.WriteStartObject();
+        if (links is not null) CollectionJson.WriteLinks(w, links);
+        w.WriteString("type", "FeatureCollection");
+        w.WriteString("model", result.Model);
+        w.WriteNumber("numberMatched", result.PlacesCompared);
+        w.WriteNumber("numberReturned", result.Items.Count);
+        w.WriteStartArray("dates");
+        foreach (var d in result.Dates) w.WriteStringValue(d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+        w.WriteEndArray();
+        w.WriteStartArray("features");
+        foreach (var c in result.Items) WriteChange(w, c, baseUrl);
+        w.WriteEndArray();
+        w.WriteEndObject();
+    });
+
+    /// <summary>One change as a feature; every feature has the same properties (null where not asked for), for one OGR/QGIS schema.</summary>
+    public static void WriteChange(Utf8JsonWriter w, ChangeRecord c, string baseUrl, IReadOnlyList<Link>? links = null)
+    {
+        w.WriteStartObject();
+        w.WriteString("type", "Feature");
+        w.WriteString("id", $"{c.Before.Id}-{c.After.Id}");
+        GeoJsonGeometry.WriteBbox(w, c.Footprint);
+        w.WritePropertyName("geometry");
+        GeoJsonGeometry.Write(w, c.Footprint);
+        w.WriteStartObject("properties");
+        w.WriteNumber("score", Math.Round(c.Score, 6));
+        w.WriteNumber("change", Math.Round(c.Change, 6));
+        if (c.NormalisedChange is { } n) w.WriteNumber("normalised_change", Math.Round(n, 6)); else w.WriteNull("normalised_change");
+        if (c.TextScore is { } t) w.WriteNumber("text_score", Math.Round(t, 6)); else w.WriteNull("text_score");
+        w.WriteNumber("iou", Math.Round(c.Iou, 4));
+        w.WriteNumber("before_chip", c.Before.Id);
+        w.WriteNumber("after_chip", c.After.Id);
+        Time(w, "before_acquired", c.Before.AcquiredAt);
+        Time(w, "after_acquired", c.After.AcquiredAt);
+        w.WriteString("before_scene", FeatureJson.SceneName(c.Before.SceneUri));
+        w.WriteString("after_scene", FeatureJson.SceneName(c.After.SceneUri));
+        w.WriteString("before_thumbnail", $"{baseUrl}/chips/{c.Before.Id}.png");
+        w.WriteString("after_thumbnail", $"{baseUrl}/chips/{c.After.Id}.png");
+        w.WriteEndObject();
+        if (links is not null) CollectionJson.WriteLinks(w, links);
+        w.WriteEndObject();
+    }
+
+    private static void Time(Utf8JsonWriter w, string name, DateTimeOffset? t)
+    {
+        if (t is { } v) w.WriteString(name, FeatureJson.FormatTime(v)); else w.WriteNull(name);
+    }
+}

@@ -1,0 +1,147 @@
+using System.Net;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.Logging;
+using RsGeoSearch.Api;
+using RsGeoSearch.Core;
+
+namespace RsGeoSearch.Changes.Tests;
+
+/// <summary>GET /changes over the real catalogue, in an in-process test server.</summary>
+[TestFixture]
+public sealed class ApiTests
+{
+    private WebApplication _app = null!;
+    private HttpClient _client = null!;
+    private BoundingBox _box;
+    private long _chipsPerScene;
+
+    [OneTimeSetUp]
+    public async Task StartAsync()
+    {
+        (_box, _chipsPerScene) = await LandsatTwins.GetAsync();
+        _app = RsGeoApi.Build(ChangeTestBed.Catalog, new ApiOptions(), b =>
+        {
+            b.WebHost.UseTestServer();
+            b.Logging.SetMinimumLevel(LogLevel.Warning);
+        });
+        await _app.StartAsync();
+        _client = _app.GetTestClient();
+    }
+
+    [OneTimeTearDown]
+    public async Task StopAsync()
+    {
+        _client.Dispose();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+
+    private string Box => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{_box.MinX},{_box.MinY},{_box.MaxX},{_box.MaxY}");
+
+    [Test]
+    public async Task ChangesAreGeoJsonFeaturesWithBothChipsDatesScoresAndThumbnails()
+    {
+        var response = await _client.GetAsync($"/changes?bbox={Box}&from=2031-01-01&to=2032-12-31&limit=1000");
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), body);
+        Assert.That(response.Content.Headers.ContentType!.MediaType, Is.EqualTo("application/geo+json"));
+        using var doc = JsonDocument.Parse(body);
+        var root = doc.RootElement;
+        Assert.That(root.GetProperty("type").GetString(), Is.EqualTo("FeatureCollection"));
+        Assert.That(root.GetProperty("dates").EnumerateArray().Select(d => d.GetString()), Is.EqualTo(new[] { "2031-03-01", "2032-03-01" }));
+        var features = root.GetProperty("features").EnumerateArray().ToList();
+        Assert.That(features, Has.Count.EqualTo(_chipsPerScene));
+        foreach (var f in features)
+        {
+            var p = f.GetProperty("properties");
+            var before = p.GetProperty("before_chip").GetInt64();
+            var after = p.GetProperty("after_chip").GetInt64();
+            Assert.That(f.GetProperty("id").GetString(), Is.EqualTo($"{before}-{after}"));
+            Assert.That(f.GetProperty("geometry").GetProperty("type").GetString(), Is.EqualTo("Polygon"));
+            Assert.That(p.GetProperty("change").GetDouble(), Is.LessThan(1e-5));
+            Assert.That(p.GetProperty("before_acquired").GetString(), Is.EqualTo("2031-03-01T00:00:00Z"));
+            Assert.That(p.GetProperty("after_acquired").GetString(), Is.EqualTo("2032-03-01T00:00:00Z"));
+            Assert.That(p.GetProperty("before_thumbnail").GetString(), Does.EndWith($"/chips/{before}.png"));
+            Assert.That(p.GetProperty("after_thumbnail").GetString(), Does.EndWith($"/chips/{after}.png"));
+            Assert.That(p.GetProperty("text_score").ValueKind, Is.EqualTo(JsonValueKind.Null));
+        }
+
+        var thumbnail = await _client.GetAsync(new Uri(features[0].GetProperty("properties").GetProperty("after_thumbnail").GetString()!).PathAndQuery);
+        Assert.That(thumbnail.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(thumbnail.Content.Headers.ContentType!.MediaType, Is.EqualTo("image/png"));
+    }
+
+    [Test]
+    public async Task TextGuidedChangesCarryTheirTextScore()
+    {
+        var response = await _client.GetAsync($"/changes?bbox={Box}&from=2032-01-01&to=2033-12-31&q=a%20river&limit=5");
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), body);
+        using var doc = JsonDocument.Parse(body);
+        var scores = doc.RootElement.GetProperty("features").EnumerateArray()
+            .Select(f => (Score: f.GetProperty("properties").GetProperty("score").GetDouble(), Text: f.GetProperty("properties").GetProperty("text_score").GetDouble())).ToList();
+        Assert.That(scores, Has.Count.EqualTo(5));
+        Assert.That(scores.Select(s => s.Score), Is.EqualTo(scores.Select(s => s.Text)));
+        Assert.That(scores.Select(s => s.Score), Is.Ordered.Descending);
+    }
+
+    [TestCase("", "bbox")]
+    [TestCase("bbox=1,2,3", "bbox")]
+    [TestCase("bbox=-150,-10,-149,-9&from=2021-05-01&to=2020-01-01", "is not before")]
+    [TestCase("bbox=-150,-10,-149,-9&from=2021-13-01", "'2021-13-01' is not a date")]
+    [TestCase("bbox=-150,-10,-149,-9&from=2031-01-01&to=2032-12-31", "no imagery")]
+    [TestCase("bbox=-150,-10,-149,-9&q=water&to_q=city", "not both")]
+    [TestCase("bbox=-150,-10,-149,-9&pairs=all", "pairs")]
+    [TestCase("bbox=-150,-10,-149,-9&colour=red", "unknown query parameter 'colour'")]
+    public async Task BadRequestsAreProblemDetails(string query, string message)
+    {
+        var response = await _client.GetAsync("/changes?" + query);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest), body);
+        Assert.That(response.Content.Headers.ContentType!.MediaType, Is.EqualTo("application/problem+json"));
+        using var problem = JsonDocument.Parse(body);
+        Assert.That(problem.RootElement.GetProperty("status").GetInt32(), Is.EqualTo(400));
+        Assert.That(problem.RootElement.GetProperty("detail").GetString(), Does.Contain(message));
+    }
+
+    [Test]
+    public async Task ChangesAreAnOgcCollectionWithAddressableFeatures()
+    {
+        var collections = await _client.GetStringAsync("/ogc/collections");
+        using (var doc = JsonDocument.Parse(collections))
+            Assert.That(doc.RootElement.GetProperty("collections").EnumerateArray().Select(c => c.GetProperty("id").GetString()), Does.Contain("changes"));
+
+        var response = await _client.GetAsync($"/ogc/collections/changes/items?bbox={Box}&datetime=2032-01-01/2033-12-31&limit=3");
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), body);
+        Assert.That(response.Content.Headers.ContentType!.MediaType, Is.EqualTo("application/geo+json"));
+        using var items = JsonDocument.Parse(body);
+        var features = items.RootElement.GetProperty("features").EnumerateArray().ToList();
+        Assert.That(features, Has.Count.EqualTo(3));
+        Assert.That(items.RootElement.GetProperty("links").EnumerateArray().Select(l => l.GetProperty("rel").GetString()), Does.Contain("self").And.Contain("collection"));
+
+        var id = features[1].GetProperty("id").GetString();
+        var one = await _client.GetAsync($"/ogc/collections/changes/items/{id}");
+        var oneBody = await one.Content.ReadAsStringAsync();
+        Assert.That(one.StatusCode, Is.EqualTo(HttpStatusCode.OK), oneBody);
+        using var feature = JsonDocument.Parse(oneBody);
+        Assert.That(feature.RootElement.GetProperty("id").GetString(), Is.EqualTo(id));
+        Assert.That(feature.RootElement.GetProperty("properties").GetProperty("change").GetDouble(),
+            Is.EqualTo(features[1].GetProperty("properties").GetProperty("change").GetDouble()).Within(1e-6));
+
+        Assert.That((await _client.GetAsync("/ogc/collections/changes/items/999999-1000000")).StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
+        Assert.That((await _client.GetAsync("/ogc/collections/changes/items/abc")).StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
+        var empty = await _client.GetAsync("/ogc/collections/changes/items?bbox=-150,-10,-149,-9");
+        Assert.That(empty.StatusCode, Is.EqualTo(HttpStatusCode.OK), "browsing an area without imagery lists no changes");
+        using (var emptyDoc = JsonDocument.Parse(await empty.Content.ReadAsStringAsync()))
+            Assert.That(emptyDoc.RootElement.GetProperty("features").GetArrayLength(), Is.Zero);
+        var reversed = await _client.GetAsync($"/ogc/collections/changes/items?bbox={Box}&datetime=2033-01-01/2032-01-01");
+        Assert.That(reversed.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+        var html = await _client.GetAsync($"/ogc/collections/changes/items?bbox={Box}&datetime=2032-01-01/2033-12-31&limit=2&f=html");
+        Assert.That(html.Content.Headers.ContentType!.MediaType, Is.EqualTo("text/html"));
+        Assert.That(await html.Content.ReadAsStringAsync(), Does.Contain("/chips/").And.Contain(".png"));
+    }
+}
