@@ -51,6 +51,7 @@ def parse():
     ap.add_argument("--prompt-prob", type=float, default=0.15, help="chance a caption is replaced by a class prompt")
     ap.add_argument("--limit", type=int, default=0, help="smoke test: use only N training images")
     ap.add_argument("--eval-every", type=int, default=5)
+    ap.add_argument("--init", default="", help="start from this checkpoint's weights (continuation)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--threads", type=int, default=0)
     return ap.parse_args()
@@ -105,6 +106,9 @@ def main():
                         text_d=a.text_dim, text_layers=a.text_layers).to(dev)
     mf = torch.channels_last if a.channels_last else torch.contiguous_format
     model.image.to(memory_format=mf)
+    if a.init:
+        model.load_state_dict(torch.load(a.init, map_location=dev)["model"])
+        P(f"initialised from {a.init}")
     nparam = sum(p.numel() for p in model.parameters())
     P(f"params {nparam / 1e6:.2f}M (image {sum(p.numel() for p in model.image.parameters()) / 1e6:.2f}M)")
     decay, no_decay = [], []
