@@ -161,6 +161,11 @@ internal static class ChangeEndpoints
         {
             throw new ParameterException(name, $"{name}: {e.Message}");
         }
+        catch (ArgumentOutOfRangeException)
+        {
+            // TimeRange.ParseInstant computes the end of the day/year: 9999-12-31 overflows DateTimeOffset.
+            throw new ParameterException(name, $"{name} '{text}' is out of range; use a date before 9999-12-31");
+        }
     }
 
     public static byte[] FeatureCollection(ChangeResult result, string baseUrl, IReadOnlyList<Link>? links = null) => JsonBody.Write(w =>

@@ -88,6 +88,10 @@ internal static class ChangesCommand
         {
             throw new InputException($"{option}: {e.Message}", e);
         }
+        catch (ArgumentOutOfRangeException e)
+        {
+            throw new InputException($"{option}: the date is out of range; use one before 9999-12-31", e);
+        }
     }
 
     private static string? NotBlank(string? text, string option) =>
