@@ -34,7 +34,7 @@ internal sealed class QueryReader(IQueryCollection query, bool ignoreCase = fals
         if (text is null) return defaultValue;
         if (!int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v))
         {
-            if (clamp && long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var big) && big > max) return max;
+            if (clamp && System.Numerics.BigInteger.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var big) && big > max) return max;
             throw new ParameterException(name, $"{name} '{text}' is not an integer");
         }
         if (v < min) throw new ParameterException(name, $"{name} {v} must be at least {min}");

@@ -40,8 +40,8 @@ internal static class WfsXml
             404 => "NotFound",
             _ => "NoApplicableCode",
         });
-        if (locator is not null) w.WriteAttributeString("locator", locator);
-        w.WriteElementString("ows", "ExceptionText", Ows, text);
+        if (locator is not null) w.WriteAttributeString("locator", XmlSafe(locator));
+        w.WriteElementString("ows", "ExceptionText", Ows, XmlSafe(text));
         w.WriteEndElement();
         w.WriteEndElement();
     });
@@ -208,6 +208,23 @@ internal static class WfsXml
             w.WriteEndDocument();
         }
         return stream.ToArray();
+    }
+
+    /// <summary>
+    /// The text with characters XML 1.0 cannot carry (control characters, lone surrogates, U+FFFE/U+FFFF) replaced by
+    /// U+FFFD: error texts echo request parameters, and such a character would otherwise make the writer throw.
+    /// </summary>
+    internal static string XmlSafe(string text)
+    {
+        var sb = new StringBuilder(text.Length);
+        for (var k = 0; k < text.Length; k++)
+        {
+            var c = text[k];
+            if (char.IsHighSurrogate(c) && k + 1 < text.Length && char.IsLowSurrogate(text[k + 1])) { sb.Append(c).Append(text[++k]); continue; }
+            sb.Append(XmlConvert.IsXmlChar(c) ? c : '\uFFFD');
+        }
+        var safe = sb.ToString();
+        return safe == text ? text : safe;
     }
 
     internal static string Num(double v) => v.ToString("R", CultureInfo.InvariantCulture);
