@@ -49,18 +49,22 @@ public readonly record struct TimeRange(DateTimeOffset? From, DateTimeOffset? To
         if (DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d))
         {
             var s = new DateTimeOffset(d.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
-            return (s, s.AddDays(1).AddTicks(-1));
+            return (s, EndOf(s, s.Year == 9999 && s.Month == 12 && s.Day == 31 ? null : s.AddDays(1)));
         }
         if (text.Length == 4 && int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var year) && year is >= 1 and <= 9999)
         {
             var s = new DateTimeOffset(year, 1, 1, 0, 0, 0, TimeSpan.Zero);
-            return (s, s.AddYears(1).AddTicks(-1));
+            return (s, EndOf(s, year == 9999 ? null : s.AddYears(1)));
         }
         if (text.Contains('T') && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture,
                 DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var t))
             return (t, t);
         throw new InputException($"'{text}' is not a date; use RFC 3339 / ISO 8601 such as 2020-08-31 or 2020-08-31T10:00:00Z");
     }
+
+    /// <summary>The last tick before <paramref name="next"/>, or the last representable instant when there is no next period.</summary>
+    private static DateTimeOffset EndOf(DateTimeOffset start, DateTimeOffset? next) =>
+        next is { } n ? n.AddTicks(-1) : new DateTimeOffset(DateTime.MaxValue.Ticks, TimeSpan.Zero);
 
     public override string ToString() =>
         $"{(From is null ? ".." : From.Value.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture))}/" +

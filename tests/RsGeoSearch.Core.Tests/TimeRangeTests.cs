@@ -23,6 +23,16 @@ public class TimeRangeTests
         Assert.That(r.To, Is.EqualTo(new DateTimeOffset(2016, 1, 1, 10, 0, 0, TimeSpan.Zero)));
     }
 
+    [TestCase("9999-12-31")]
+    [TestCase("9999")]
+    [TestCase("0001-01-01")]
+    public void ExtremeDatesDoNotOverflow(string text)
+    {
+        var r = TimeRange.Parse(text);
+        Assert.That(r.From, Is.LessThan(r.To));
+        Assert.That(TimeRange.Parse($"{text}/..").From, Is.EqualTo(r.From));
+    }
+
     [TestCase("2020-13-01")]
     [TestCase("yesterday")]
     [TestCase("2020-01-01/2019-01-01")]
