@@ -1,0 +1,152 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using RsGeoSearch.Api;
+using RsGeoSearch.Core;
+using RsGeoSearch.TestSupport;
+
+// Load test (bounded, loopback, not pass/fail): a temporary embedded database with shared rasters ingested, the API
+// on Kestrel at 127.0.0.1:0 in this process (what `rsgeo serve` runs), then N concurrent clients for S seconds
+// mixing GET /search (text, some with a bbox), OGC API items (with and without q, paged) and chip thumbnails.
+// Prints errors, p50/p95/p99 per kind and requests per second.
+//
+//   dotnet run -c Release --project bench/RsGeoSearch.Bench.Load -- [--seconds 60] [--clients 32] [--model DIR]
+//        [--rasters rasters/naip-north-dakota,rasters/sentinel2-ireland]
+// The model: --model, else models/rsgeo-mini when its manifest.json exists, else the tiny CLIP-shaped test model.
+
+var seconds = IntArg("--seconds", 60);
+var clients = IntArg("--clients", 32);
+var rasters = (StringArg("--rasters") ?? "rasters/naip-north-dakota,rasters/sentinel2-ireland").Split(',', StringSplitOptions.RemoveEmptyEntries);
+var modelDir = StringArg("--model") ?? DefaultModel();
+Console.WriteLine($"load test: {clients} clients x {seconds} s on loopback; {Environment.ProcessorCount} cores, load average {LoadAverage()}");
+Console.WriteLine($"model {modelDir}; ingesting {string.Join(", ", rasters)} into a temporary embedded database ...");
+
+var ingestClock = Stopwatch.StartNew();
+await using var catalog = await IngestedCatalog.CreateAsync(modelDir, rasters);
+var extent = await catalog.Catalog.GetExtentAsync(CancellationToken.None);
+Console.WriteLine($"{extent.ChipCount:N0} chips in {extent.SceneCount} scenes (ingest {ingestClock.Elapsed.TotalSeconds:F0} s, {catalog.Report.Failures.Count()} failed files)");
+
+var app = RsGeoApi.Build(catalog.Catalog, new ApiOptions { Urls = ["http://127.0.0.1:0"], MaxLimit = 1000 }, b => b.Logging.SetMinimumLevel(LogLevel.Warning));
+await app.StartAsync();
+var baseUrl = app.Urls.First();
+using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = clients, PooledConnectionLifetime = TimeSpan.FromMinutes(10) })
+{
+    BaseAddress = new Uri(baseUrl), Timeout = TimeSpan.FromSeconds(60),
+};
+
+// Chip ids for thumbnails: every chip of the catalogue, listed through the API itself.
+var chipIds = new List<string>();
+for (var offset = 0; ; offset += 1000)
+{
+    var page = JsonDocument.Parse(await http.GetStringAsync($"/ogc/collections/chips/items?limit=1000&offset={offset}")).RootElement;
+    var features = page.GetProperty("features");
+    foreach (var f in features.EnumerateArray()) chipIds.Add(f.GetProperty("id").ToString());
+    if (features.GetArrayLength() < 1000) break;
+}
+var box = extent.Spatial!.Value;
+string[] texts = ["farmland", "a river", "dense residential area", "forest", "an airport", "a parking lot with cars", "bare land", "a port", "a road crossing fields", "lakes and ponds"];
+string Quarter(Random r)
+{
+    var x = box.MinX + r.NextDouble() * box.Width * 0.75;
+    var y = box.MinY + r.NextDouble() * box.Height * 0.75;
+    return string.Create(CultureInfo.InvariantCulture, $"{x},{y},{x + box.Width / 4},{y + box.Height / 4}");
+}
+(string Kind, string Url) Next(Random r)
+{
+    var t = Uri.EscapeDataString(texts[r.Next(texts.Length)]);
+    return r.Next(10) switch
+    {
+        0 or 1 or 2 => ("search", $"/search?q={t}&limit=10"),
+        3 => ("search+bbox", $"/search?q={t}&bbox={Quarter(r)}&limit=10"),
+        4 or 5 => ("ogc items", $"/ogc/collections/chips/items?limit=50&offset={r.Next(0, Math.Max(1, chipIds.Count - 50))}"),
+        6 => ("ogc items q", $"/ogc/collections/chips/items?q={t}&limit=20"),
+        _ => ("thumbnail", $"/chips/{chipIds[r.Next(chipIds.Count)]}.png?size={(r.Next(4) == 0 ? 128 : 256)}"),
+    };
+}
+
+// Warm-up: load the model's text tower, open connections, plan queries.
+var warm = new Random(1);
+for (var i = 0; i < 20; i++) await Send(http, Next(warm).Url);
+
+var latencies = new ConcurrentDictionary<string, ConcurrentBag<double>>();
+var errors = new ConcurrentDictionary<string, int>();
+var errorSamples = new ConcurrentQueue<string>();
+var clock = Stopwatch.StartNew();
+var until = TimeSpan.FromSeconds(seconds);
+var loadBefore = LoadAverage();
+await Task.WhenAll(Enumerable.Range(0, clients).Select(c => Task.Run(async () =>
+{
+    var r = new Random(1000 + c);
+    while (clock.Elapsed < until)
+    {
+        var (kind, url) = Next(r);
+        var t = Stopwatch.GetTimestamp();
+        var failure = await Send(http, url);
+        var ms = Stopwatch.GetElapsedTime(t).TotalMilliseconds;
+        if (failure is null) latencies.GetOrAdd(kind, _ => []).Add(ms);
+        else
+        {
+            errors.AddOrUpdate(kind, 1, (_, n) => n + 1);
+            if (errorSamples.Count < 10) errorSamples.Enqueue($"{kind} {url}: {failure}");
+        }
+    }
+})));
+var elapsed = clock.Elapsed.TotalSeconds;
+await app.StopAsync();
+
+var total = latencies.Values.Sum(b => b.Count) + errors.Values.Sum();
+Console.WriteLine();
+Console.WriteLine($"{total:N0} requests in {elapsed:F1} s = {total / elapsed:F1} req/s with {clients} clients; errors {errors.Values.Sum()}; load average before {loadBefore}, after {LoadAverage()}");
+Console.WriteLine($"{"kind",-14} {"requests",9} {"req/s",8} {"p50 ms",8} {"p95 ms",8} {"p99 ms",8} {"max ms",8} {"errors",7}");
+foreach (var kind in latencies.Keys.Union(errors.Keys).Order(StringComparer.Ordinal))
+{
+    var l = latencies.GetValueOrDefault(kind)?.Order().ToArray() ?? [];
+    var e = errors.GetValueOrDefault(kind);
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"{kind,-14} {l.Length + e,9} {(l.Length + e) / elapsed,8:F1} {P(l, 0.50),8:F1} {P(l, 0.95),8:F1} {P(l, 0.99),8:F1} {(l.Length > 0 ? l[^1] : 0),8:F1} {e,7}"));
+}
+foreach (var s in errorSamples) Console.WriteLine("  error: " + s);
+return 0;
+
+static async Task<string?> Send(HttpClient http, string url)
+{
+    try
+    {
+        using var response = await http.GetAsync(url);
+        var body = await response.Content.ReadAsByteArrayAsync();
+        return response.IsSuccessStatusCode && body.Length > 0 ? null : $"{(int)response.StatusCode} {System.Text.Encoding.UTF8.GetString(body.AsSpan(0, Math.Min(200, body.Length)))}";
+    }
+    catch (Exception e) when (e is HttpRequestException or TaskCanceledException or IOException)
+    {
+        return e.GetType().Name + ": " + e.Message;
+    }
+}
+
+static double P(double[] sorted, double q) => sorted.Length == 0 ? 0 : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(q * sorted.Length) - 1)];
+
+static string LoadAverage()
+{
+    try { return string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)); }
+    catch (IOException) { return "?"; }
+}
+
+static string DefaultModel()
+{
+    var root = RepositoryPaths.TryRoot();
+    var mini = root is null ? null : Path.Combine(root, "models", "rsgeo-mini");
+    return mini is not null && File.Exists(Path.Combine(mini, "manifest.json")) && File.Exists(Path.Combine(mini, "image.onnx")) ? mini : TestModels.TinyClip;
+}
+
+int IntArg(string name, int fallback)
+{
+    var i = Array.IndexOf(args, name);
+    return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
+}
+
+string? StringArg(string name)
+{
+    var i = Array.IndexOf(args, name);
+    return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+}
