@@ -20,12 +20,22 @@ public static class Preprocessing
         ? Raster.ResizeMode.ShortestSideCenterCrop
         : Raster.ResizeMode.Squash;
 
-    /// <summary>An encoded image (PNG, JPEG, GeoTIFF ... bytes) at the model's input size.</summary>
+    /// <summary>
+    /// The most pixels an image given as bytes (an upload) may declare. Decoders expand a small file into its full
+    /// size (an 0.9 MB PNG can declare 30000 x 30000 pixels and took ~1 GB of memory to read), so the size a header
+    /// declares is checked before any pixel is decoded.
+    /// </summary>
+    public const long MaxImagePixels = 100_000_000;
+
+    /// <summary>An encoded image (PNG, JPEG, GeoTIFF ... bytes) at the model's input size; at most <see cref="MaxImagePixels"/>.</summary>
     public static ChipImage ReadImage(Model model, ReadOnlySpan<byte> data, string name)
     {
         if (data.Length == 0) throw new InputException($"{name}: the image is empty");
         var size = model.Preprocessing.Size;
-        return ImageReader.Read(data, name, size, size, ResizeFor(model), ResamplingFor(model));
+        using var dataset = RasterDataset.Open(data, name);
+        if ((long)dataset.Width * dataset.Height > MaxImagePixels)
+            throw new InputException($"{name} declares {dataset.Width}x{dataset.Height} pixels, more than the limit of {MaxImagePixels / 1_000_000} million; send a smaller image");
+        return ImageReader.Read(dataset, size, size, ResizeFor(model), ResamplingFor(model));
     }
 
     /// <summary>An image file at the model's input size.</summary>

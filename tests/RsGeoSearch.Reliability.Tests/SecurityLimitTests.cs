@@ -81,6 +81,65 @@ public sealed class SecurityLimitTests
     }
 
     [Test]
+    public async Task ADecompressionBombIsRefusedBeforeItIsDecoded()
+    {
+        var catalog = await ReliabilityCatalog.GetAsync();
+        await using var host = await TestHost.StartAsync(catalog.Catalog, new ApiOptions { ApiKey = Key });
+        var bomb = ZeroPng(12_000, 12_000); // 144 million pixels in a few hundred kilobytes
+        Assert.That(bomb.Length, Is.LessThan(1024 * 1024));
+        foreach (var (path, fields) in new[] { ("/embed", Array.Empty<(string, string)>()), ("/classify", new[] { ("labels", "farmland,forest") }) })
+        {
+            using var response = await host.Client.SendAsync(Post(path, Form(bomb, fields), Key));
+            var problem = await ProblemAsync(response, 400);
+            Assert.That(problem.GetProperty("detail").GetString(), Does.Contain("12000x12000").And.Contain("million"));
+        }
+        using var ok = await host.Client.SendAsync(Post("/embed", Form(ZeroPng(2_000, 2_000)), Key));
+        Assert.That(ok.StatusCode, Is.EqualTo(HttpStatusCode.OK), "a large but reasonable image is still read");
+    }
+
+    private static uint Crc32(byte[] data)
+    {
+        var crc = 0xFFFFFFFFu;
+        foreach (var b in data)
+        {
+            crc ^= b;
+            for (var k = 0; k < 8; k++) crc = (crc & 1) != 0 ? (crc >> 1) ^ 0xEDB88320u : crc >> 1;
+        }
+        return ~crc;
+    }
+
+    /// <summary>An 8-bit greyscale PNG of zeros, written by hand (deflate makes it tiny).</summary>
+    private static byte[] ZeroPng(int width, int height)
+    {
+        static void Chunk(Stream s, string type, byte[] data)
+        {
+            var be = new byte[4];
+            System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(be, data.Length);
+            s.Write(be);
+            var typed = Encoding.ASCII.GetBytes(type).Concat(data).ToArray();
+            s.Write(typed);
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(be, Crc32(typed));
+            s.Write(be);
+        }
+        var header = new byte[13];
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(header, width);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(header.AsSpan(4), height);
+        header[8] = 8; // bit depth; colour type 0 (grey), deflate, no filter, no interlace
+        var idat = new MemoryStream();
+        using (var z = new System.IO.Compression.ZLibStream(idat, System.IO.Compression.CompressionLevel.SmallestSize, leaveOpen: true))
+        {
+            var row = new byte[width + 1];
+            for (var y = 0; y < height; y++) z.Write(row);
+        }
+        var png = new MemoryStream();
+        png.Write([0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A]);
+        Chunk(png, "IHDR", header);
+        Chunk(png, "IDAT", idat.ToArray());
+        Chunk(png, "IEND", []);
+        return png.ToArray();
+    }
+
+    [Test]
     public async Task TheDefault20MegabyteCapHoldsOnKestrel()
     {
         var catalog = await ReliabilityCatalog.GetAsync();
