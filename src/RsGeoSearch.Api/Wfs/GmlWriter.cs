@@ -105,6 +105,6 @@ internal static class GmlWriter
     private static void Value(XmlWriter w, string name, string? value)
     {
         if (value is null) return;
-        w.WriteElementString("rsgeo", name, WfsXml.RsGeo, value);
+        w.WriteElementString("rsgeo", name, WfsXml.RsGeo, WfsXml.XmlSafe(value)); // file names may hold control characters
     }
 }
