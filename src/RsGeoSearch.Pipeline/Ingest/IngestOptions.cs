@@ -17,4 +17,7 @@ public sealed record IngestOptions
 
     /// <summary>Batches waiting between two stages (reading → encoding → writing).</summary>
     public int QueueCapacity { get; init; } = 4;
+
+    /// <summary>Scenes tiled at the same time (default: one per core).</summary>
+    public int? Readers { get; init; }
 }

@@ -65,15 +65,24 @@ public sealed class IngestPipeline
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var token = linked.Token;
 
+        // Readers: one GDAL dataset per scene and per thread; scenes are taken in order by as many readers as there are
+        // cores, so tiling (GDAL decoding, resampling) keeps up with the encoder.
+        var readers = Math.Clamp(_options.Readers ?? Environment.ProcessorCount, 1, Math.Max(1, scenes.Count));
+        var nextScene = -1;
+        var readerTasks = Enumerable.Range(0, readers).Select(_ => Task.Run(async () =>
+        {
+            int i;
+            while ((i = Interlocked.Increment(ref nextScene)) < scenes.Count)
+            {
+                Report(scenes[i].Path);
+                await ReadSceneAsync(scenes[i], tiling, modelInfo, toEncode.Writer, skipped => Interlocked.Add(ref done, skipped), token).ConfigureAwait(false);
+            }
+        }, token)).ToArray();
         var reader = Task.Run(async () =>
         {
             try
             {
-                foreach (var scene in scenes)
-                {
-                    Report(scene.Path);
-                    await ReadSceneAsync(scene, tiling, modelInfo, toEncode.Writer, skipped => Interlocked.Add(ref done, skipped), token).ConfigureAwait(false);
-                }
+                await Task.WhenAll(readerTasks).ConfigureAwait(false);
                 toEncode.Writer.Complete();
             }
             catch (Exception e)
