@@ -95,7 +95,7 @@ public sealed class ApiTests
     [TestCase("bbox=-150,-10,-149,-9&from=2031-01-01&to=2032-12-31", "no imagery")]
     [TestCase("bbox=-150,-10,-149,-9&q=water&to_q=city", "not both")]
     [TestCase("bbox=-150,-10,-149,-9&pairs=all", "pairs")]
-    [TestCase("bbox=-150,-10,-149,-9&to=9999-12-31", "out of range")]
+    [TestCase("bbox=-150,-10,-149,-9&to=9999-12-31", "no imagery")]
     [TestCase("bbox=-150,-10,-149,-9&iou=0", "iou")]
     [TestCase("bbox=-150,-10,-149,-9&limit=0", "limit")]
     [TestCase("bbox=-150,-10,-149,-9&normalise=perhaps", "normalise")]

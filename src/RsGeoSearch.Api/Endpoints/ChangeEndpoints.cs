@@ -107,7 +107,7 @@ internal static class ChangeEndpoints
         var change = result.Items.FirstOrDefault(c => c.Before.Id == beforeId && c.After.Id == afterId)
                      ?? throw new NotFoundException($"chips {beforeId} and {afterId} do not show the same place (no footprint overlap)");
         var baseUrl = Links.Base(context, options);
-        return Results.Bytes(JsonBody.Write(w => WriteChange(w, change, baseUrl,
+        return Results.Bytes(JsonBody.Write(w => FeatureJson.WriteChange(w, change, baseUrl,
         [
             new($"{baseUrl}/ogc/collections/changes/items/{featureId}", "self", CollectionJson.GeoJson, "this feature"),
             new($"{baseUrl}/ogc/collections/changes", "collection", "application/json", "Changes"),
@@ -161,11 +161,6 @@ internal static class ChangeEndpoints
         {
             throw new ParameterException(name, $"{name}: {e.Message}");
         }
-        catch (ArgumentOutOfRangeException)
-        {
-            // TimeRange.ParseInstant computes the end of the day/year: 9999-12-31 overflows DateTimeOffset.
-            throw new ParameterException(name, $"{name} '{text}' is out of range; use a date before 9999-12-31");
-        }
     }
 
     public static byte[] FeatureCollection(ChangeResult result, string baseUrl, IReadOnlyList<Link>? links = null) => JsonBody.Write(w =>
@@ -180,41 +175,8 @@ internal static class ChangeEndpoints
         foreach (var d in result.Dates) w.WriteStringValue(d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
         w.WriteEndArray();
         w.WriteStartArray("features");
-        foreach (var c in result.Items) WriteChange(w, c, baseUrl);
+        foreach (var c in result.Items) FeatureJson.WriteChange(w, c, baseUrl);
         w.WriteEndArray();
         w.WriteEndObject();
     });
-
-    /// <summary>One change as a feature; every feature has the same properties (null where not asked for), for one OGR/QGIS schema.</summary>
-    public static void WriteChange(Utf8JsonWriter w, ChangeRecord c, string baseUrl, IReadOnlyList<Link>? links = null)
-    {
-        w.WriteStartObject();
-        w.WriteString("type", "Feature");
-        w.WriteString("id", $"{c.Before.Id}-{c.After.Id}");
-        GeoJsonGeometry.WriteBbox(w, c.Footprint);
-        w.WritePropertyName("geometry");
-        GeoJsonGeometry.Write(w, c.Footprint);
-        w.WriteStartObject("properties");
-        w.WriteNumber("score", Math.Round(c.Score, 6));
-        w.WriteNumber("change", Math.Round(c.Change, 6));
-        if (c.NormalisedChange is { } n) w.WriteNumber("normalised_change", Math.Round(n, 6)); else w.WriteNull("normalised_change");
-        if (c.TextScore is { } t) w.WriteNumber("text_score", Math.Round(t, 6)); else w.WriteNull("text_score");
-        w.WriteNumber("iou", Math.Round(c.Iou, 4));
-        w.WriteNumber("before_chip", c.Before.Id);
-        w.WriteNumber("after_chip", c.After.Id);
-        Time(w, "before_acquired", c.Before.AcquiredAt);
-        Time(w, "after_acquired", c.After.AcquiredAt);
-        w.WriteString("before_scene", FeatureJson.SceneName(c.Before.SceneUri));
-        w.WriteString("after_scene", FeatureJson.SceneName(c.After.SceneUri));
-        w.WriteString("before_thumbnail", $"{baseUrl}/chips/{c.Before.Id}.png");
-        w.WriteString("after_thumbnail", $"{baseUrl}/chips/{c.After.Id}.png");
-        w.WriteEndObject();
-        if (links is not null) CollectionJson.WriteLinks(w, links);
-        w.WriteEndObject();
-    }
-
-    private static void Time(Utf8JsonWriter w, string name, DateTimeOffset? t)
-    {
-        if (t is { } v) w.WriteString(name, FeatureJson.FormatTime(v)); else w.WriteNull(name);
-    }
 }

@@ -75,4 +75,34 @@ public static class FeatureJson
     {
         if (t is null) w.WriteNull(name); else w.WriteString(name, FormatTime(t.Value));
     }
+
+    /// <summary>One change as a feature; every feature has the same properties (null where not asked for), for one OGR/QGIS schema.</summary>
+    public static void WriteChange(Utf8JsonWriter w, ChangeRecord c, string baseUrl) => WriteChange(w, c, baseUrl, null);
+
+    internal static void WriteChange(Utf8JsonWriter w, ChangeRecord c, string baseUrl, IReadOnlyList<Link>? links)
+    {
+        w.WriteStartObject();
+        w.WriteString("type", "Feature");
+        w.WriteString("id", $"{c.Before.Id}-{c.After.Id}");
+        GeoJsonGeometry.WriteBbox(w, c.Footprint);
+        w.WritePropertyName("geometry");
+        GeoJsonGeometry.Write(w, c.Footprint);
+        w.WriteStartObject("properties");
+        w.WriteNumber("score", Math.Round(c.Score, 6));
+        w.WriteNumber("change", Math.Round(c.Change, 6));
+        if (c.NormalisedChange is { } n) w.WriteNumber("normalised_change", Math.Round(n, 6)); else w.WriteNull("normalised_change");
+        if (c.TextScore is { } t) w.WriteNumber("text_score", Math.Round(t, 6)); else w.WriteNull("text_score");
+        w.WriteNumber("iou", Math.Round(c.Iou, 4));
+        w.WriteNumber("before_chip", c.Before.Id);
+        w.WriteNumber("after_chip", c.After.Id);
+        WriteTime(w, "before_acquired", c.Before.AcquiredAt);
+        WriteTime(w, "after_acquired", c.After.AcquiredAt);
+        w.WriteString("before_scene", SceneName(c.Before.SceneUri));
+        w.WriteString("after_scene", SceneName(c.After.SceneUri));
+        w.WriteString("before_thumbnail", $"{baseUrl}/chips/{c.Before.Id}.png");
+        w.WriteString("after_thumbnail", $"{baseUrl}/chips/{c.After.Id}.png");
+        w.WriteEndObject();
+        if (links is not null) CollectionJson.WriteLinks(w, links);
+        w.WriteEndObject();
+    }
 }

@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using NetTopologySuite.Geometries;
+using RsGeoSearch.Api.Features;
 using RsGeoSearch.Core;
 using RsGeoSearch.Pipeline;
 using Spectre.Console;
@@ -88,10 +88,6 @@ internal static class ChangesCommand
         {
             throw new InputException($"{option}: {e.Message}", e);
         }
-        catch (ArgumentOutOfRangeException e)
-        {
-            throw new InputException($"{option}: the date is out of range; use one before 9999-12-31", e);
-        }
     }
 
     private static string? NotBlank(string? text, string option) =>
@@ -149,7 +145,7 @@ internal static class ChangesCommand
 
     private static string Date(DateTimeOffset? t) => t?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) ?? "unknown";
 
-    /// <summary>RFC 7946 features: the overlap of the two chips, with both chip ids, dates and the scores.</summary>
+    /// <summary>RFC 7946 features: the overlap of the two chips, with both chip ids, dates and the scores (the API's schema).</summary>
     public static string FeatureCollection(ChangeResult result)
     {
         using var stream = new MemoryStream();
@@ -160,57 +156,10 @@ internal static class ChangesCommand
             w.WriteNumber("numberMatched", result.PlacesCompared);
             w.WriteNumber("numberReturned", result.Items.Count);
             w.WriteStartArray("features");
-            foreach (var c in result.Items)
-            {
-                w.WriteStartObject();
-                w.WriteString("type", "Feature");
-                w.WriteString("id", $"{c.Before.Id}-{c.After.Id}");
-                w.WritePropertyName("geometry");
-                WritePolygon(w, c.Footprint);
-                w.WriteStartObject("properties");
-                w.WriteNumber("score", c.Score);
-                w.WriteNumber("change", c.Change);
-                if (c.NormalisedChange is { } n) w.WriteNumber("normalised_change", n);
-                if (c.TextScore is { } ts) w.WriteNumber("text_score", ts);
-                w.WriteNumber("iou", c.Iou);
-                w.WriteNumber("before_chip", c.Before.Id);
-                w.WriteNumber("after_chip", c.After.Id);
-                if (c.Before.AcquiredAt is { } tb) w.WriteString("before_acquired", tb.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture));
-                if (c.After.AcquiredAt is { } ta) w.WriteString("after_acquired", ta.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture));
-                w.WriteString("before_scene", c.Before.SceneUri);
-                w.WriteString("after_scene", c.After.SceneUri);
-                w.WriteEndObject();
-                w.WriteEndObject();
-            }
+            foreach (var c in result.Items) FeatureJson.WriteChange(w, c, "");
             w.WriteEndArray();
             w.WriteEndObject();
         }
         return Encoding.UTF8.GetString(stream.ToArray());
-    }
-
-    private static void WritePolygon(Utf8JsonWriter w, Polygon? polygon)
-    {
-        if (polygon is null)
-        {
-            w.WriteNullValue();
-            return;
-        }
-        w.WriteStartObject();
-        w.WriteString("type", "Polygon");
-        w.WriteStartArray("coordinates");
-        foreach (var ring in new[] { polygon.ExteriorRing }.Concat(polygon.InteriorRings))
-        {
-            w.WriteStartArray();
-            foreach (var c in ring.Coordinates)
-            {
-                w.WriteStartArray();
-                w.WriteNumberValue(c.X);
-                w.WriteNumberValue(c.Y);
-                w.WriteEndArray();
-            }
-            w.WriteEndArray();
-        }
-        w.WriteEndArray();
-        w.WriteEndObject();
     }
 }
