@@ -94,16 +94,7 @@ public sealed partial class CatalogStore
             where.Append(" AND ST_Intersects(s.footprint, ST_MakeEnvelope(@minx, @miny, @maxx, @maxy, 4326))");
             AddBbox(cmd, b);
         }
-        if (time.From is { } from)
-        {
-            where.Append(" AND s.acquired_at >= @from");
-            cmd.Parameters.Add(new NpgsqlParameter("from", NpgsqlDbType.TimestampTz) { Value = from.ToUniversalTime() });
-        }
-        if (time.To is { } to)
-        {
-            where.Append(" AND s.acquired_at <= @to");
-            cmd.Parameters.Add(new NpgsqlParameter("to", NpgsqlDbType.TimestampTz) { Value = to.ToUniversalTime() });
-        }
+        AppendTimeFilter(where, cmd, "s", time);
         cmd.CommandText = $"SELECT {SceneColumns} FROM scenes s{where} ORDER BY s.id LIMIT @limit OFFSET @offset; SELECT count(*) FROM scenes s{where}";
         cmd.Parameters.AddWithValue("limit", limit);
         cmd.Parameters.AddWithValue("offset", (long)offset);
@@ -197,16 +188,7 @@ public sealed partial class CatalogStore
             sql.Append(" AND ST_Intersects(c.footprint, ST_MakeEnvelope(@minx, @miny, @maxx, @maxy, 4326))");
             AddBbox(cmd, b);
         }
-        if (filter.Time.From is { } from)
-        {
-            sql.Append(" AND c.acquired_at >= @from");
-            cmd.Parameters.Add(new NpgsqlParameter("from", NpgsqlDbType.TimestampTz) { Value = from.ToUniversalTime() });
-        }
-        if (filter.Time.To is { } to)
-        {
-            sql.Append(" AND c.acquired_at <= @to");
-            cmd.Parameters.Add(new NpgsqlParameter("to", NpgsqlDbType.TimestampTz) { Value = to.ToUniversalTime() });
-        }
+        AppendTimeFilter(sql, cmd, "c", filter.Time);
     }
 
     private static async Task<Dictionary<long, ChipRecord>> LoadHitDetailsAsync(NpgsqlConnection conn, long[] ids, CancellationToken ct)

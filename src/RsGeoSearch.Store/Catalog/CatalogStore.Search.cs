@@ -160,6 +160,21 @@ public sealed partial class CatalogStore
         return rows;
     }
 
+    /// <summary>Appends the acquisition-time condition on table <paramref name="alias"/> (either end may be open).</summary>
+    internal static void AppendTimeFilter(StringBuilder sql, NpgsqlCommand cmd, string alias, TimeRange time)
+    {
+        if (time.From is { } from)
+        {
+            sql.Append($" AND {alias}.acquired_at >= @from");
+            cmd.Parameters.Add(new NpgsqlParameter("from", NpgsqlDbType.TimestampTz) { Value = from.ToUniversalTime() });
+        }
+        if (time.To is { } to)
+        {
+            sql.Append($" AND {alias}.acquired_at <= @to");
+            cmd.Parameters.Add(new NpgsqlParameter("to", NpgsqlDbType.TimestampTz) { Value = to.ToUniversalTime() });
+        }
+    }
+
     /// <summary>Appends the bbox, time and exclusion conditions on chips c / embeddings e.</summary>
     private static void AppendFilters(StringBuilder sql, NpgsqlCommand cmd, BoundingBox? bbox, TimeRange time, IReadOnlyList<long>? exclude)
     {
@@ -168,16 +183,7 @@ public sealed partial class CatalogStore
             sql.Append(" AND ST_Intersects(c.footprint, ST_MakeEnvelope(@minx, @miny, @maxx, @maxy, 4326))");
             AddBbox(cmd, b);
         }
-        if (time.From is { } from)
-        {
-            sql.Append(" AND c.acquired_at >= @from");
-            cmd.Parameters.Add(new NpgsqlParameter("from", NpgsqlDbType.TimestampTz) { Value = from.ToUniversalTime() });
-        }
-        if (time.To is { } to)
-        {
-            sql.Append(" AND c.acquired_at <= @to");
-            cmd.Parameters.Add(new NpgsqlParameter("to", NpgsqlDbType.TimestampTz) { Value = to.ToUniversalTime() });
-        }
+        AppendTimeFilter(sql, cmd, "c", time);
         if (exclude is { Count: > 0 })
         {
             sql.Append(" AND e.chip_id <> ALL(@exclude)");
@@ -214,16 +220,7 @@ public sealed partial class CatalogStore
             fraction = "coalesce(least(1.0, ST_Area(ST_Intersection(s.footprint, ST_MakeEnvelope(@minx, @miny, @maxx, @maxy, 4326))) / nullif(ST_Area(s.footprint), 0)), 1.0)";
             AddBbox(cmd, b);
         }
-        if (time.From is { } from)
-        {
-            where.Append(" AND s.acquired_at >= @from");
-            cmd.Parameters.Add(new NpgsqlParameter("from", NpgsqlDbType.TimestampTz) { Value = from.ToUniversalTime() });
-        }
-        if (time.To is { } to)
-        {
-            where.Append(" AND s.acquired_at <= @to");
-            cmd.Parameters.Add(new NpgsqlParameter("to", NpgsqlDbType.TimestampTz) { Value = to.ToUniversalTime() });
-        }
+        AppendTimeFilter(where, cmd, "s", time);
         cmd.CommandText = $"""
             SELECT to_regclass('{SchemaMigrator.Schema}.{model.IndexName}') IS NOT NULL,
                    (SELECT coalesce(sum(chip_count), 0)::bigint FROM scene_models WHERE model_id = {model.Id}),
