@@ -19,7 +19,7 @@ using RsGeoSearch.TestSupport;
 var rounds = IntArg("--rounds", 2);
 var batchSize = IntArg("--batch", 32);
 var rasters = (StringArg("--rasters") ?? "rasters/naip-north-dakota,rasters/sentinel2-ireland").Split(',', StringSplitOptions.RemoveEmptyEntries);
-var modelDir = StringArg("--model") ?? DefaultModel();
+var modelDir = StringArg("--model") ?? TestModels.BundledOrTiny;
 using var models = new ModelCache(new ModelRegistry([]), modelDir);
 var model = models.Get(null);
 var files = RasterFiles.Expand(rasters.Select(r => Path.Combine(SharedData.Resolve(), r)));
@@ -72,13 +72,6 @@ static string LoadAverage()
 {
     try { return string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)); }
     catch (IOException) { return "?"; }
-}
-
-static string DefaultModel()
-{
-    var root = RepositoryPaths.TryRoot();
-    var mini = root is null ? null : Path.Combine(root, "models", "rsgeo-mini");
-    return mini is not null && File.Exists(Path.Combine(mini, "manifest.json")) && File.Exists(Path.Combine(mini, "image.onnx")) ? mini : TestModels.TinyClip;
 }
 
 int IntArg(string name, int fallback)

@@ -19,7 +19,7 @@ using RsGeoSearch.TestSupport;
 var seconds = IntArg("--seconds", 60);
 var clients = IntArg("--clients", 32);
 var rasters = (StringArg("--rasters") ?? "rasters/naip-north-dakota,rasters/sentinel2-ireland").Split(',', StringSplitOptions.RemoveEmptyEntries);
-var modelDir = StringArg("--model") ?? DefaultModel();
+var modelDir = StringArg("--model") ?? TestModels.BundledOrTiny;
 Console.WriteLine($"load test: {clients} clients x {seconds} s on loopback; {Environment.ProcessorCount} cores, load average {LoadAverage()}");
 Console.WriteLine($"model {modelDir}; ingesting {string.Join(", ", rasters)} into a temporary embedded database ...");
 
@@ -130,13 +130,6 @@ static string LoadAverage()
 {
     try { return string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)); }
     catch (IOException) { return "?"; }
-}
-
-static string DefaultModel()
-{
-    var root = RepositoryPaths.TryRoot();
-    var mini = root is null ? null : Path.Combine(root, "models", "rsgeo-mini");
-    return mini is not null && File.Exists(Path.Combine(mini, "manifest.json")) && File.Exists(Path.Combine(mini, "image.onnx")) ? mini : TestModels.TinyClip;
 }
 
 int IntArg(string name, int fallback)

@@ -27,6 +27,19 @@ public static class TestModels
         }
     }
 
+    /// <summary>rsgeo-mini when it is exported in the repository, else the tiny CLIP-shaped model (for benchmarks).</summary>
+    public static string BundledOrTiny
+    {
+        get
+        {
+            var root = RepositoryPaths.TryRoot();
+            var mini = root is null ? null : Path.Combine(root, "models", "rsgeo-mini");
+            return mini is not null && File.Exists(Path.Combine(mini, "manifest.json")) && File.Exists(Path.Combine(mini, "image.onnx"))
+                ? mini
+                : TinyClip;
+        }
+    }
+
     public const string Python = "/usr/bin/python3";
 
     private static string ExportTinyClip()
