@@ -15,6 +15,12 @@ public sealed record IngestOptions
     public bool AllowUngeoreferenced { get; init; }
     public int BatchSize { get; init; } = 32;
 
+    /// <summary>
+    /// A scene already stored with another chip size or stride is deleted (its chips and embeddings of every
+    /// model) and cut again, instead of failing.
+    /// </summary>
+    public bool Retile { get; init; }
+
     /// <summary>Batches waiting between two stages (reading → encoding → writing).</summary>
     public int QueueCapacity { get; init; } = 4;
 

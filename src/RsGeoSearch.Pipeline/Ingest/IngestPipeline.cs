@@ -175,7 +175,18 @@ public sealed class IngestPipeline
         try
         {
             using var dataset = OpenChecked(scene.Path, tiling);
-            var registration = await _store.BeginSceneAsync(dataset.Describe(_options.Acquired), modelInfo, ct).ConfigureAwait(false);
+            var described = dataset.Describe(_options.Acquired);
+            var grid = new SceneGrid(tiling.ChipSize, tiling.EffectiveStride, tiling.Levels);
+            SceneRegistration registration;
+            try
+            {
+                registration = await _store.BeginSceneAsync(described, modelInfo, grid, ct).ConfigureAwait(false);
+            }
+            catch (SceneGridMismatchException mismatch) when (_options.Retile)
+            {
+                await _store.DeleteSceneAsync(mismatch.SceneId, ct).ConfigureAwait(false);
+                registration = await _store.BeginSceneAsync(described, modelInfo, grid, ct).ConfigureAwait(false);
+            }
             scene.SceneId = registration.SceneId;
             if (registration.Completed)
             {

@@ -197,22 +197,28 @@ public sealed partial class CatalogStore : IAsyncDisposable
 
     /// <summary>
     /// Records a scene (idempotent by <see cref="Scene.Sha256"/>: a scene with that hash keeps its id) and
-    /// its ingest under <paramref name="model"/>. When <see cref="SceneRegistration.Completed"/> is true the
-    /// model already stored every chip of it and the ingest can skip it.
+    /// its ingest under <paramref name="model"/> with <paramref name="grid"/> (default
+    /// <see cref="SceneGrid.Default"/>). When <see cref="SceneRegistration.Completed"/> is true the model
+    /// already stored every chip of it on every requested level and the ingest can skip it; asking for a
+    /// level not stored yet reopens the scene. Throws <see cref="SceneGridMismatchException"/> when the scene
+    /// is stored with another chip size or stride.
     /// </summary>
-    public async Task<SceneRegistration> BeginSceneAsync(Scene scene, ModelInfo model, CancellationToken ct = default)
+    public async Task<SceneRegistration> BeginSceneAsync(Scene scene, ModelInfo model, SceneGrid? grid = null, CancellationToken ct = default)
     {
+        grid ??= SceneGrid.Default;
         var sha = NormalizeSha256(scene.Sha256);
         if (scene.Width <= 0 || scene.Height <= 0 || scene.Bands <= 0)
             throw new InputException($"scene {scene.Uri}: width, height and bands must be positive ({scene.Width}x{scene.Height}x{scene.Bands})");
         await using var conn = await OpenAsync(ct).ConfigureAwait(false);
         bool created;
         await using (var insert = new NpgsqlCommand("""
-            INSERT INTO scenes (uri, sha256, crs, acquired_at, acquired_source, footprint, width, height, bands)
-            VALUES (@uri, @sha, @crs, @acquired, @source, ST_GeomFromWKB(@footprint, 4326), @width, @height, @bands)
+            INSERT INTO scenes (uri, sha256, crs, acquired_at, acquired_source, footprint, width, height, bands, chip_size, stride)
+            VALUES (@uri, @sha, @crs, @acquired, @source, ST_GeomFromWKB(@footprint, 4326), @width, @height, @bands, @chip, @stride)
             ON CONFLICT (sha256) DO NOTHING
             """, conn))
         {
+            insert.Parameters.AddWithValue("chip", grid.ChipSize);
+            insert.Parameters.AddWithValue("stride", grid.Stride);
             insert.Parameters.AddWithValue("uri", scene.Uri);
             insert.Parameters.AddWithValue("sha", sha);
             insert.Parameters.Add(new NpgsqlParameter("crs", NpgsqlDbType.Text) { Value = (object?)scene.Crs ?? DBNull.Value });
@@ -224,17 +230,50 @@ public sealed partial class CatalogStore : IAsyncDisposable
             insert.Parameters.AddWithValue("bands", scene.Bands);
             created = await insert.ExecuteNonQueryAsync(ct).ConfigureAwait(false) == 1;
         }
-        await using var cmd = new NpgsqlCommand($"""
-            WITH s AS (SELECT id FROM scenes WHERE sha256 = @sha),
-                 ins AS (INSERT INTO scene_models (scene_id, model_id) SELECT id, {model.Id} FROM s ON CONFLICT DO NOTHING)
-            SELECT s.id, sm.completed_at IS NOT NULL, coalesce(sm.chip_count, 0)
-            FROM s LEFT JOIN scene_models sm ON sm.scene_id = s.id AND sm.model_id = {model.Id}
-            """, conn);
-        cmd.Parameters.AddWithValue("sha", sha);
-        await using var reader = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
-        if (!await reader.ReadAsync(ct).ConfigureAwait(false))
-            throw new StoreException($"scene {sha} vanished while it was being registered (deleted concurrently?); run the ingest again");
-        return new SceneRegistration(reader.GetInt64(0), created, reader.GetBoolean(1), reader.GetInt64(2));
+        var levels = grid.Levels.Select(l => (short)l).ToArray();
+        await using var tx = await conn.BeginTransactionAsync(ct).ConfigureAwait(false);
+        long sceneId;
+        await using (var check = new NpgsqlCommand("""
+            UPDATE scenes SET chip_size = coalesce(chip_size, @chip), stride = coalesce(stride, @stride)
+            WHERE sha256 = @sha RETURNING id, uri, chip_size, stride
+            """, conn, tx))
+        {
+            check.Parameters.AddWithValue("sha", sha);
+            check.Parameters.AddWithValue("chip", grid.ChipSize);
+            check.Parameters.AddWithValue("stride", grid.Stride);
+            await using var reader = await check.ExecuteReaderAsync(ct).ConfigureAwait(false);
+            if (!await reader.ReadAsync(ct).ConfigureAwait(false))
+                throw new StoreException($"scene {sha} vanished while it was being registered (deleted concurrently?); run the ingest again");
+            sceneId = reader.GetInt64(0);
+            var stored = new SceneGrid(reader.GetInt32(2), reader.GetInt32(3), grid.Levels);
+            if (stored.ChipSize != grid.ChipSize || stored.Stride != grid.Stride)
+                throw new SceneGridMismatchException(sceneId,
+                    $"{scene.Uri}: the same content is already stored (as {reader.GetString(1)}) with {stored}; this ingest asks for {grid}. " +
+                    $"Ingest it with --chip-size {stored.ChipSize} --stride {stored.Stride}, or add --retile to delete its stored chips (of every model) and cut it again");
+        }
+        // Reopen a completed scene when this ingest asks for a level it has not stored yet.
+        await using (var levelsCmd = new NpgsqlCommand($"""
+            INSERT INTO scene_models (scene_id, model_id, levels) VALUES (@scene, {model.Id}, @levels)
+            ON CONFLICT (scene_id, model_id) DO UPDATE
+                SET levels = ARRAY(SELECT DISTINCT l FROM unnest(scene_models.levels || excluded.levels) AS l ORDER BY l),
+                    completed_at = NULL
+                WHERE NOT scene_models.levels @> excluded.levels
+            """, conn, tx))
+        {
+            levelsCmd.Parameters.AddWithValue("scene", sceneId);
+            levelsCmd.Parameters.AddWithValue("levels", levels);
+            await levelsCmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+        }
+        SceneRegistration registration;
+        await using (var cmd = new NpgsqlCommand($"SELECT completed_at IS NOT NULL, chip_count FROM scene_models WHERE scene_id = @scene AND model_id = {model.Id}", conn, tx))
+        {
+            cmd.Parameters.AddWithValue("scene", sceneId);
+            await using var reader = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
+            await reader.ReadAsync(ct).ConfigureAwait(false);
+            registration = new SceneRegistration(sceneId, created, reader.GetBoolean(0), reader.GetInt64(1));
+        }
+        await tx.CommitAsync(ct).ConfigureAwait(false);
+        return registration;
     }
 
     /// <summary>Grid keys of the scene's chips that already carry an embedding of the model (to skip encoding them on resume).</summary>

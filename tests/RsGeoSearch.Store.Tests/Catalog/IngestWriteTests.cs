@@ -75,6 +75,41 @@ public sealed class IngestWriteTests
     }
 
     [Test]
+    public async Task A_scene_keeps_its_chip_grid_and_reopens_for_a_new_level()
+    {
+        var model = await _store.RegisterModelAsync("ingest-model-grid", 8);
+        var scene = NewScene("grid");
+        var first = await _store.BeginSceneAsync(scene, model, new SceneGrid(100, 100, [0]));
+        await _store.WriteChipsAsync(first.SceneId, model, Chips(10, 8, 5));
+        await _store.CompleteSceneAsync(first.SceneId, model, 10);
+
+        // Another chip size or stride would put other windows under the same (level, col, row) keys.
+        var e = Assert.ThrowsAsync<SceneGridMismatchException>(() => _store.BeginSceneAsync(scene, model, new SceneGrid(50, 50, [0])));
+        Assert.Multiple(() =>
+        {
+            Assert.That(e!.SceneId, Is.EqualTo(first.SceneId));
+            Assert.That(e.Message, Does.Contain("100-pixel chips at stride 100").And.Contain("--chip-size 100 --stride 100").And.Contain("--retile"));
+        });
+        Assert.ThrowsAsync<SceneGridMismatchException>(() => _store.BeginSceneAsync(scene, model, new SceneGrid(100, 50, [0])));
+        var unchanged = await _store.BeginSceneAsync(scene, model, new SceneGrid(100, 100, [0]));
+        Assert.That((unchanged.Completed, unchanged.StoredChips), Is.EqualTo((true, 10L)), "a refused ingest changes nothing");
+
+        // Asking for level 1 as well reopens the scene; the level-0 chips stay and count.
+        var more = await _store.BeginSceneAsync(scene, model, new SceneGrid(100, 100, [1, 0]));
+        Assert.That((more.Completed, more.StoredChips), Is.EqualTo((false, 10L)));
+        var level1 = Chips(2, 8, 6).Select(c => c with { Chip = c.Chip with { Level = 1 } }).ToList();
+        await _store.WriteChipsAsync(first.SceneId, model, level1);
+        await _store.CompleteSceneAsync(first.SceneId, model, 12);
+        var subset = await _store.BeginSceneAsync(scene, model, new SceneGrid(100, 100, [1]));
+        Assert.That((subset.Completed, subset.StoredChips), Is.EqualTo((true, 12L)), "levels already stored do not reopen it");
+
+        // Deleting the scene lets it be cut again with another grid.
+        Assert.That(await _store.DeleteSceneAsync(first.SceneId), Is.True);
+        var recut = await _store.BeginSceneAsync(scene, model, new SceneGrid(50, 50, [0]));
+        Assert.That((recut.Created, recut.Completed, recut.StoredChips), Is.EqualTo((true, false, 0L)));
+    }
+
+    [Test]
     public async Task A_re_run_after_a_crash_stores_every_chip_exactly_once()
     {
         var model = await _store.RegisterModelAsync("ingest-model-c", 8);
