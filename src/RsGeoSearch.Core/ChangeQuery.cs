@@ -18,10 +18,12 @@ public sealed record ChangeQuery(
     double MinIoU = ChangeQuery.DefaultMinIoU,
     bool Normalise = false,
     ChangePairing Pairing = ChangePairing.Span,
-    string? Model = null)
+    string? Model = null,
+    int Offset = 0)
 {
     public const double DefaultMinIoU = 0.5;
     public const int MaxLimit = 1000;
+    public const int MaxOffset = 1_000_000;
 
     public bool IsTextGuided => !string.IsNullOrWhiteSpace(Text) || !string.IsNullOrWhiteSpace(FromText) || !string.IsNullOrWhiteSpace(ToText);
 
@@ -29,6 +31,7 @@ public sealed record ChangeQuery(
     public ChangeQuery Validated()
     {
         if (Limit < 1 || Limit > MaxLimit) throw new InputException($"limit {Limit} must be between 1 and {MaxLimit}");
+        if (Offset is < 0 or > MaxOffset) throw new InputException($"offset {Offset} must be between 0 and {MaxOffset}");
         if (!(MinIoU > 0 && MinIoU <= 1)) throw new InputException($"iou {MinIoU} must be greater than 0 and at most 1 (intersection over union of two chip footprints)");
         if (Time.From is { } from && Time.To is { } to && from >= to)
             throw new InputException($"the time range {Time} is empty or reversed: 'from' must be before 'to'");

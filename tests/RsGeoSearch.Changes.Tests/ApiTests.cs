@@ -148,4 +148,45 @@ public sealed class ApiTests
         Assert.That(html.Content.Headers.ContentType!.MediaType, Is.EqualTo("text/html"));
         Assert.That(await html.Content.ReadAsStringAsync(), Does.Contain("/chips/").And.Contain(".png"));
     }
+
+    [Test]
+    public async Task OgcChangesPageThroughTheRankingByNextLinks()
+    {
+        var all = await FeatureIdsAsync($"/ogc/collections/changes/items?bbox={Box}&datetime=2032-01-01/2033-12-31&limit=500");
+        Assert.That(all.Ids, Has.Count.GreaterThanOrEqualTo(4), "the test bed has enough changed places to page through");
+        Assert.That(all.Matched, Is.EqualTo(all.Ids.Count));
+
+        var paged = new List<string>();
+        var url = $"/ogc/collections/changes/items?bbox={Box}&datetime=2032-01-01/2033-12-31&limit=20";
+        for (var pages = 0; url is not null && pages < 50; pages++)
+        {
+            var page = await FeatureIdsAsync(url);
+            Assert.That(page.Ids, Has.Count.LessThanOrEqualTo(20));
+            paged.AddRange(page.Ids);
+            url = page.Next is { } next ? new Uri(next).PathAndQuery : null;
+        }
+        Assert.That(paged, Is.EqualTo(all.Ids), "the pages, followed by their next links, are the whole ranking in order");
+
+        var second = await FeatureIdsAsync($"/ogc/collections/changes/items?bbox={Box}&datetime=2032-01-01/2033-12-31&limit=3&offset=3");
+        Assert.That(second.Ids, Is.EqualTo(all.Ids.Skip(3).Take(3)));
+        Assert.That(second.Prev, Is.Not.Null);
+        var json = await FeatureIdsAsync($"/changes?bbox={Box}&from=2032-01-01&to=2033-12-31&limit=2&offset=1");
+        Assert.That(json.Ids, Is.EqualTo(all.Ids.Skip(1).Take(2)), "GET /changes pages the same ranking");
+        var bad = await _client.GetAsync($"/ogc/collections/changes/items?bbox={Box}&offset=-1");
+        Assert.That(bad.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+    }
+
+    private async Task<(List<string> Ids, long Matched, string? Next, string? Prev)> FeatureIdsAsync(string url)
+    {
+        var response = await _client.GetAsync(url);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), body);
+        using var doc = JsonDocument.Parse(body);
+        var root = doc.RootElement;
+        var ids = root.GetProperty("features").EnumerateArray().Select(f => f.GetProperty("id").ToString()).ToList();
+        string? Link(string rel) => root.TryGetProperty("links", out var links)
+            ? links.EnumerateArray().Where(l => l.GetProperty("rel").GetString() == rel).Select(l => l.GetProperty("href").GetString()).FirstOrDefault()
+            : null;
+        return (ids, root.GetProperty("numberMatched").GetInt64(), Link("next"), Link("prev"));
+    }
 }

@@ -18,7 +18,7 @@ namespace RsGeoSearch.Api.Endpoints;
 /// </summary>
 internal static class ChangeEndpoints
 {
-    public static readonly string[] Parameters = ["bbox", "from", "to", "q", "from_q", "to_q", "limit", "iou", "normalise", "pairs", "model"];
+    public static readonly string[] Parameters = ["bbox", "from", "to", "q", "from_q", "to_q", "limit", "offset", "iou", "normalise", "pairs", "model"];
 
     public static void Map(IEndpointRouteBuilder app, ApiOptions options)
     {
@@ -32,12 +32,12 @@ internal static class ChangeEndpoints
 
     /// <summary>
     /// OGC API - Features items of the collection "changes": the /changes query with datetime (an interval a/b) for
-    /// from/to; bbox defaults to the catalogue's extent. One page (limit; no offset: results are ranked, not listed).
+    /// from/to; bbox defaults to the catalogue's extent. Paged by limit/offset through the ranking (next/prev links).
     /// An area with fewer than two acquisition dates is an empty collection here (a map client browses), not a 400.
     /// </summary>
     public static async Task<IResult> OgcItemsAsync(HttpContext context, IChipCatalog catalog, ApiOptions options, QueryReader query, CancellationToken ct)
     {
-        query.Only("bbox", "bbox-crs", "datetime", "limit", "q", "from_q", "to_q", "iou", "normalise", "pairs", "model", "f");
+        query.Only("bbox", "bbox-crs", "datetime", "limit", "offset", "q", "from_q", "to_q", "iou", "normalise", "pairs", "model", "f");
         var crs = query.String("bbox-crs");
         if (crs is not null && crs != OgcEndpoints.Crs84)
             throw new ParameterException("bbox-crs", $"bbox-crs '{crs}' is not supported; the only CRS is {OgcEndpoints.Crs84}");
@@ -57,10 +57,15 @@ internal static class ChangeEndpoints
             result = new ChangeResult([], 0, [], request.Model ?? ""); // browsing an area with fewer than two dates: no changes
         }
         var baseUrl = Links.Base(context, options);
-        var self = Links.WithQuery(context, options);
-        if (OgcFormat.IsHtml(context, query))
+        var html = OgcFormat.IsHtml(context, query);
+        var links = CollectionJson.PageLinks(context, options, request.Offset, request.Limit, result.Items.Count, result.PlacesCompared,
+            html ? "text/html" : CollectionJson.GeoJson);
+        links.Add(new(Links.WithQuery(context, options, ("f", html ? "json" : "html")), "alternate", html ? CollectionJson.GeoJson : "text/html",
+            "this page as " + (html ? "GeoJSON" : "HTML")));
+        links.Add(new($"{baseUrl}/ogc/collections/changes", "collection", "application/json", "Changes"));
+        if (html)
             return new Html().H(1, "Changes")
-                .P($"{result.Items.Count} of {result.PlacesCompared} place pairs between {result.Dates.Count} acquisition dates (model {result.Model}), best first.")
+                .P($"{result.Items.Count} of {result.PlacesCompared} place pairs (from rank {request.Offset + 1}) between {result.Dates.Count} acquisition dates (model {result.Model}), best first.")
                 .Table(["id", "score", "change", "before", "after", "before date", "after date"], result.Items.Select(c => (IReadOnlyList<string>)
                 [
                     $"<a href=\"{Html.E($"{baseUrl}/ogc/collections/changes/items/{c.Before.Id}-{c.After.Id}?f=html")}\">{c.Before.Id}-{c.After.Id}</a>",
@@ -69,14 +74,10 @@ internal static class ChangeEndpoints
                     $"<img src=\"{Html.E($"{baseUrl}/chips/{c.After.Id}.png?size=96")}\" width=\"96\" height=\"96\" alt=\"chip {c.After.Id}\">",
                     Html.E(c.Before.AcquiredAt is { } tb ? FeatureJson.FormatTime(tb) : ""), Html.E(c.After.AcquiredAt is { } ta ? FeatureJson.FormatTime(ta) : ""),
                 ]))
-                .LinkList([(Links.WithQuery(context, options, ("f", "json")), "GeoJSON"), ($"{baseUrl}/ogc/collections/changes", "collection")])
+                .LinkList([.. links.Where(l => l.Rel is "next" or "prev").Select(l => (l.Href, l.Rel)),
+                    (Links.WithQuery(context, options, ("f", "json")), "GeoJSON"), ($"{baseUrl}/ogc/collections/changes", "collection")])
                 .Result("Changes");
-        return Results.Bytes(FeatureCollection(result, baseUrl,
-        [
-            new(self, "self", CollectionJson.GeoJson, "this document"),
-            new(Links.WithQuery(context, options, ("f", "html")), "alternate", "text/html", "this document as HTML"),
-            new($"{baseUrl}/ogc/collections/changes", "collection", "application/json", "Changes"),
-        ]), CollectionJson.GeoJson);
+        return Results.Bytes(FeatureCollection(result, baseUrl, links), CollectionJson.GeoJson);
     }
 
     /// <summary>
@@ -139,6 +140,7 @@ internal static class ChangeEndpoints
             FromText: ChipQueryReader.Text(query, "from_q"),
             ToText: ChipQueryReader.Text(query, "to_q"),
             Limit: query.Int("limit", 20, 1, Math.Min(options.MaxLimit, ChangeQuery.MaxLimit), clamp: true),
+            Offset: query.Int("offset", 0, 0, ChangeQuery.MaxOffset),
             MinIoU: query.Double("iou", 0.01, 1) ?? ChangeQuery.DefaultMinIoU,
             Normalise: normalise,
             Pairing: pairs,

@@ -34,7 +34,7 @@ internal static class OgcOpenApi
                     "responses": { "200": { "description": "the collection", "content": { "application/json": {}, "text/html": {} } },
                                    "404": { "$ref": "#/components/responses/NotFound" } } } },
             "/collections/{collectionId}/items": { "get": { "summary": "Features of a collection", "operationId": "getFeatures", "tags": ["Data"],
-                    "description": "Chips or scenes filtered by bbox and datetime, paged with limit/offset (next/prev links). On chips, q ranks by similarity to a text and adds a score property.",
+                    "description": "Chips, scenes or changes filtered by bbox and datetime, paged with limit/offset (next/prev links). On chips, q ranks by similarity to a text and adds a score property.",
                     "parameters": [ { "$ref": "#/components/parameters/collectionId" }, { "$ref": "#/components/parameters/limit" },
                                     { "$ref": "#/components/parameters/offset" }, { "$ref": "#/components/parameters/bbox" },
                                     { "$ref": "#/components/parameters/bbox-crs" }, { "$ref": "#/components/parameters/datetime" },

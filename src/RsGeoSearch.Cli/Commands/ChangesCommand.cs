@@ -24,6 +24,7 @@ internal static class ChangesCommand
         var toQ = new Option<string?>("--to-q") { Description = "What the place shows after, e.g. \"buildings\"" };
         var q = new Option<string?>("--q") { Description = "Rank places whose later chip moved towards this text, e.g. \"flooding\"" };
         var limit = new Option<int>("--limit", "-k") { Description = "Number of changes", DefaultValueFactory = _ => 20 };
+        var offset = new Option<int>("--offset") { Description = "Skip this many of the best-ranked changes (paging)" };
         var iou = new Option<double>("--iou") { Description = "Least footprint intersection-over-union for two chips of other grids to count as one place", DefaultValueFactory = _ => ChangeQuery.DefaultMinIoU };
         var normalise = new Option<bool>("--normalise") { Description = "Divide each change by the place's typical change between successive dates (seasonal noise ranks lower)" };
         var pairs = new Option<string>("--pairs") { Description = "span (first vs last date of each place in the range) or consecutive (every two successive dates)", DefaultValueFactory = _ => "span" };
@@ -32,7 +33,7 @@ internal static class ChangesCommand
         var model = new ModelsCommand.ModelOptions();
         var command = new Command("changes", "What changed between acquisition dates inside a bounding box: embedding change, or a change described in text")
         {
-            bbox, from, to, fromQ, toQ, q, limit, iou, normalise, pairs, format,
+            bbox, from, to, fromQ, toQ, q, limit, offset, iou, normalise, pairs, format,
         };
         connection.AddTo(command);
         model.AddTo(command);
@@ -47,6 +48,7 @@ internal static class ChangesCommand
                 FromText: NotBlank(parseResult.GetValue(fromQ), "--from-q"),
                 ToText: NotBlank(parseResult.GetValue(toQ), "--to-q"),
                 Limit: parseResult.GetValue(limit),
+                Offset: parseResult.GetValue(offset),
                 MinIoU: parseResult.GetValue(iou),
                 Normalise: parseResult.GetValue(normalise),
                 Pairing: ParsePairing(parseResult.GetValue(pairs)!),

@@ -76,7 +76,7 @@ public sealed class ChangeDetector
         }
         var top = scored
             .OrderByDescending(s => s.Score).ThenByDescending(s => s.Pair.Distance).ThenBy(s => s.Pair.After).ThenBy(s => s.Pair.Before)
-            .Take(query.Limit).ToList();
+            .Skip(query.Offset).Take(query.Limit).ToList();
 
         var records = (await _store.GetChipsAsync(top.SelectMany(s => new[] { s.Pair.Before, s.Pair.After }).Distinct().ToArray(), ct)
             .ConfigureAwait(false)).ToDictionary(c => c.Id);
