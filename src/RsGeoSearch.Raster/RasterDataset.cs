@@ -23,6 +23,7 @@ public sealed class RasterDataset : IDisposable
     {
         Path = path;
         this.handle = handle;
+        IsWarpedFromGcps = handle.HasSource;
         this.sha256 = sha256;
         IsInMemory = sha256 is not null;
         try
@@ -59,7 +60,27 @@ public sealed class RasterDataset : IDisposable
         var h = GdalNative.GDALOpenEx(path, GdalNative.GDAL_OF_RASTER | GdalNative.GDAL_OF_READONLY | GdalNative.GDAL_OF_VERBOSE_ERROR,
             IntPtr.Zero, IntPtr.Zero, IntPtr.Zero);
         if (h == IntPtr.Zero) throw new RasterException(path, $"GDAL cannot open it as a raster: {GdalLibrary.LastErrorMessage()}");
-        return new RasterDataset(path, DatasetHandle.Own(h), null);
+        return new RasterDataset(path, WarpGcps(path, DatasetHandle.Own(h)), null);
+    }
+
+    /// <summary>
+    /// A raster placed on the map only by ground control points (raw satellite products, scanned maps) is read
+    /// through GDAL's virtual warp to a north-up grid in the GCPs' CRS (a first- to third-order polynomial fitted to
+    /// the GCPs, as gdalwarp does), so it gets a geotransform, footprints and chips like any other raster.
+    /// </summary>
+    private static DatasetHandle WarpGcps(string path, DatasetHandle h)
+    {
+        if (ReadGeoTransform(h) is not null || GdalNative.GDALGetGCPCount(h) < 3 || GdalNative.GDALGetGCPSpatialRef(h) == IntPtr.Zero)
+            return h;
+        GdalNative.CPLErrorReset();
+        var warped = GdalNative.GDALAutoCreateWarpedVRT(h, null, null, GdalNative.GRA_Bilinear, 0.125, IntPtr.Zero);
+        if (warped == IntPtr.Zero)
+        {
+            var message = GdalLibrary.LastErrorMessage();
+            h.Dispose();
+            throw new RasterException(path, $"its ground control points cannot be turned into a map grid ({message}); warp it first (gdalwarp -tps)");
+        }
+        return DatasetHandle.OwnWithSource(warped, h);
     }
 
     /// <summary>
@@ -98,6 +119,9 @@ public sealed class RasterDataset : IDisposable
 
     /// <summary>The file path, or the name given to an in-memory image.</summary>
     public string Path { get; }
+
+    /// <summary>True when the file is georeferenced only by ground control points and is read through a virtual warp.</summary>
+    public bool IsWarpedFromGcps { get; }
     public bool IsInMemory { get; }
     public string DriverName { get; }
     public int Width { get; }

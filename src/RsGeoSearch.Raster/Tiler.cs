@@ -22,7 +22,7 @@ public sealed class Tiler : IDisposable
         if (!dataset.IsGeoreferenced && !Options.AllowUngeoreferenced)
             throw new RasterException(dataset.Path,
                 $"the raster has no georeferencing ({(dataset.GeoTransform is null ? "no geotransform" : "no coordinate reference system")}), " +
-                "so its chips cannot be placed on the map; add a world file / CRS, or allow ungeoreferenced input (--allow-ungeoreferenced)");
+                "so its chips cannot be placed on the map; add a world file / CRS or ground control points, or allow ungeoreferenced input (--allow-ungeoreferenced)");
         var bands = Options.Bands ?? BandMapping.Default(dataset);
         renderer = new ChipRenderer(dataset, bands, Options.Stretch, Options.StretchLowPercent, Options.StretchHighPercent,
             Options.Resampling, Options.ZeroIsNodataWhenUndeclared);

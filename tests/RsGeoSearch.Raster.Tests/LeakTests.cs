@@ -4,7 +4,7 @@ namespace RsGeoSearch.Raster.Tests;
 
 public class LeakTests
 {
-    private static long RssKiB()
+    internal static long RssKiB()
     {
         var line = File.ReadLines("/proc/self/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
         return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture);

@@ -82,6 +82,15 @@ internal static unsafe partial class GdalNative
     [LibraryImport(Lib, StringMarshalling = StringMarshalling.Utf8)] public static partial IntPtr GDALGetDriverByName(string name);
     [LibraryImport(Lib)] public static partial int GDALGetGeoTransform(DatasetHandle dataset, double* transform);
     [LibraryImport(Lib)] public static partial IntPtr GDALGetSpatialRef(DatasetHandle dataset);
+    [LibraryImport(Lib)] public static partial int GDALGetGCPCount(DatasetHandle dataset);
+    [LibraryImport(Lib)] public static partial IntPtr GDALGetGCPSpatialRef(DatasetHandle dataset);
+
+    // gdalwarper.h: GDALResampleAlg
+    public const int GRA_Bilinear = 1;
+
+    /// <summary>gdalwarper.h: a north-up virtual warp of the source into its own (or its GCPs') CRS; NULL on failure.</summary>
+    [LibraryImport(Lib, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial IntPtr GDALAutoCreateWarpedVRT(DatasetHandle source, string? sourceWkt, string? targetWkt, int resampleAlg, double maxError, IntPtr options);
     [LibraryImport(Lib, StringMarshalling = StringMarshalling.Utf8)]
     public static partial IntPtr GDALCreate(IntPtr driver, string filename, int xSize, int ySize, int bands, int dataType, IntPtr options);
     [LibraryImport(Lib, StringMarshalling = StringMarshalling.Utf8)]
