@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using RsGeoSearch.Core;
+using RsGeoSearch.TestSupport;
 
 namespace RsGeoSearch.Api.Tests;
 
@@ -18,7 +19,7 @@ public abstract class ApiTestBase
     public async Task StartAsync()
     {
         Catalog = await TestCatalog.GetAsync();
-        Host = await ApiHost.StartTestServerAsync(Catalog, Options);
+        Host = await ApiHost.StartAsync(Catalog, Options);
     }
 
     [OneTimeTearDown]

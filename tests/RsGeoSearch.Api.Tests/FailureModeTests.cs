@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Xml.Linq;
+using RsGeoSearch.TestSupport;
 
 namespace RsGeoSearch.Api.Tests;
 
@@ -12,7 +13,7 @@ public sealed class FailureModeTests
     public async Task Database_down_is_503_with_retry_after_everywhere_and_recovers()
     {
         var database = await TestCatalog.DatabaseAsync();
-        await using var host = await ApiHost.StartTestServerAsync(await TestCatalog.GetAsync(), new ApiOptions());
+        await using var host = await ApiHost.StartAsync(await TestCatalog.GetAsync(), new ApiOptions());
         await database.Cluster.StopAsync();
         try
         {
@@ -41,7 +42,7 @@ public sealed class FailureModeTests
     [Test]
     public async Task A_request_past_its_time_limit_is_504()
     {
-        await using var host = await ApiHost.StartTestServerAsync(await TestCatalog.GetAsync(), new ApiOptions { RequestTimeout = TimeSpan.Zero });
+        await using var host = await ApiHost.StartAsync(await TestCatalog.GetAsync(), new ApiOptions { RequestTimeout = TimeSpan.Zero });
         var form = new MultipartFormDataContent { { new ByteArrayContent(await File.ReadAllBytesAsync(AidImage())), "image", "a.png" } };
         using var response = await host.Client.PostAsync("/embed", form);
         Assert.That((int)response.StatusCode, Is.EqualTo(504));
@@ -51,7 +52,7 @@ public sealed class FailureModeTests
     [Test]
     public async Task Cors_allows_only_configured_origins()
     {
-        await using var host = await ApiHost.StartTestServerAsync(await TestCatalog.GetAsync(), new ApiOptions { CorsOrigins = ["https://maps.example.org"] });
+        await using var host = await ApiHost.StartAsync(await TestCatalog.GetAsync(), new ApiOptions { CorsOrigins = ["https://maps.example.org"] });
         async Task<HttpResponseMessage> Preflight(string origin)
         {
             var request = new HttpRequestMessage(HttpMethod.Options, "/search?q=farmland");

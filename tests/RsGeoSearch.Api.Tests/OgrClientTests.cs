@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using RsGeoSearch.TestSupport;
 
 namespace RsGeoSearch.Api.Tests;
 
@@ -20,7 +21,7 @@ public sealed class OgrClientTests
     public async Task StartAsync()
     {
         if (!File.Exists("/usr/bin/ogrinfo")) Assert.Ignore("ogrinfo (gdal-bin) is not installed");
-        host = await ApiHost.StartKestrelAsync(await TestCatalog.GetAsync(), new ApiOptions());
+        host = await ApiHost.StartAsync(await TestCatalog.GetAsync(), new ApiOptions { Urls = [ApiHost.Loopback] }, kestrel: true);
         var fc = JsonDocument.Parse(await host.Client.GetStringAsync("/ogc/collections/chips/items?limit=1000")).RootElement;
         chipCount = fc.GetProperty("numberMatched").GetInt64();
         var first = fc.GetProperty("features")[0];

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using RsGeoSearch.TestSupport;
 
 namespace RsGeoSearch.Api.Tests;
 
@@ -15,7 +16,7 @@ public sealed class QgisClientTests
     public async Task Qgis_loads_chips_through_oapif_and_wfs()
     {
         if (!await PythonHasQgisAsync()) Assert.Ignore("QGIS is not installed (python3-qgis)");
-        await using var host = await ApiHost.StartKestrelAsync(await TestCatalog.GetAsync(), new ApiOptions());
+        await using var host = await ApiHost.StartAsync(await TestCatalog.GetAsync(), new ApiOptions { Urls = [ApiHost.Loopback] }, kestrel: true);
         var matched = JsonDocument.Parse(await host.Client.GetStringAsync("/ogc/collections/chips/items?limit=1")).RootElement.GetProperty("numberMatched").GetInt64();
         var script = Path.Combine(AppContext.BaseDirectory, "qgis", "check_layers.py");
         var (code, output) = await RunAsync("/usr/bin/python3", script, host.BaseUrl, matched.ToString(System.Globalization.CultureInfo.InvariantCulture));

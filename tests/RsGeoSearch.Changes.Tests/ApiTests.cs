@@ -1,11 +1,8 @@
 using System.Net;
 using System.Text.Json;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.TestHost;
-using Microsoft.Extensions.Logging;
 using RsGeoSearch.Api;
 using RsGeoSearch.Core;
+using RsGeoSearch.TestSupport;
 
 namespace RsGeoSearch.Changes.Tests;
 
@@ -13,7 +10,7 @@ namespace RsGeoSearch.Changes.Tests;
 [TestFixture]
 public sealed class ApiTests
 {
-    private WebApplication _app = null!;
+    private ApiHost _host = null!;
     private HttpClient _client = null!;
     private BoundingBox _box;
     private long _chipsPerScene;
@@ -22,22 +19,12 @@ public sealed class ApiTests
     public async Task StartAsync()
     {
         (_box, _chipsPerScene) = await LandsatTwins.GetAsync();
-        _app = RsGeoApi.Build(ChangeTestBed.Catalog, new ApiOptions(), b =>
-        {
-            b.WebHost.UseTestServer();
-            b.Logging.SetMinimumLevel(LogLevel.Warning);
-        });
-        await _app.StartAsync();
-        _client = _app.GetTestClient();
+        _host = await ApiHost.StartAsync(ChangeTestBed.Catalog, new ApiOptions());
+        _client = _host.Client;
     }
 
     [OneTimeTearDown]
-    public async Task StopAsync()
-    {
-        _client.Dispose();
-        await _app.StopAsync();
-        await _app.DisposeAsync();
-    }
+    public async Task StopAsync() => await _host.DisposeAsync();
 
     private string Box => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{_box.MinX},{_box.MinY},{_box.MaxX},{_box.MaxY}");
 

@@ -30,7 +30,7 @@ public sealed class ControlCharacterNameTests
             var report = await new IngestPipeline(db.Store, models.Get(null)).RunAsync([name]);
             Assert.That(report.Failures, Is.Empty);
             await using var catalog = new Catalog(db.Store, models);
-            await using var host = await TestHost.StartAsync(catalog, new ApiOptions());
+            await using var host = await ApiHost.StartAsync(catalog, new ApiOptions(), captureLogs: true);
 
             foreach (var type in new[] { "rsgeo:scenes", "rsgeo:chips" })
             {

@@ -25,10 +25,10 @@ public sealed class EndpointFuzzTests
     {
         var catalog = await ReliabilityCatalog.GetAsync();
         var options = new ApiOptions { ApiKey = Key, MaxUploadBytes = 256 * 1024, MaxLimit = 1000, Urls = ["http://127.0.0.1:0"] };
-        await using var host = await TestHost.StartAsync(catalog.Catalog, options);
+        await using var host = await ApiHost.StartAsync(catalog.Catalog, options, captureLogs: true);
         // The test server's client refuses some paths before they reach the app (e.g. %00 in the path): those go to
         // the same app on Kestrel, whose real HTTP parser answers them.
-        await using var kestrel = await TestHost.StartAsync(catalog.Catalog, options, kestrel: true);
+        await using var kestrel = await ApiHost.StartAsync(catalog.Catalog, options, kestrel: true, captureLogs: true);
         var viaKestrel = 0;
         var rejectedByKestrel = 0;
         var facts = await FactsAsync(catalog, host.Client);
@@ -105,7 +105,7 @@ public sealed class EndpointFuzzTests
         Assert.That(statuses.GetValueOrDefault("2xx"), Is.GreaterThan(200), "enough valid requests got through to exercise the handlers");
         Assert.That(statuses.GetValueOrDefault("4xx"), Is.GreaterThan(200));
         Assert.That(byEndpoint.Keys, Is.SupersetOf(new[] { "/search", "/wfs", "/ogc/collections/{c}/items", "/chips/{id}.png", "/classify", "/embed" }));
-        var errors = host.Logs.AtLeast(LogLevel.Error).Concat(kestrel.Logs.AtLeast(LogLevel.Error)).ToList();
+        var errors = host.Logs!.AtLeast(LogLevel.Error).Concat(kestrel.Logs!.AtLeast(LogLevel.Error)).ToList();
         Assert.That(errors, Is.Empty, "nothing was logged as an unhandled error");
 
         var after = await StoreSnapshot.TakeAsync(catalog.Database.ConnectionString);

@@ -5,6 +5,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using RsGeoSearch.Api;
+using RsGeoSearch.TestSupport;
 
 namespace RsGeoSearch.Reliability.Tests;
 
@@ -60,7 +61,7 @@ public sealed class SecurityLimitTests
     public async Task UploadsOverTheCapAre413AndThoseUnderItAreDecoded()
     {
         var catalog = await ReliabilityCatalog.GetAsync();
-        await using var host = await TestHost.StartAsync(catalog.Catalog, new ApiOptions { ApiKey = Key, MaxUploadBytes = 64 * 1024 });
+        await using var host = await ApiHost.StartAsync(catalog.Catalog, new ApiOptions { ApiKey = Key, MaxUploadBytes = 64 * 1024 }, captureLogs: true);
         var png = await PngAsync(host.Client);
         Assert.That(png.Length, Is.LessThan(64 * 1024));
 
@@ -84,7 +85,7 @@ public sealed class SecurityLimitTests
     public async Task ADecompressionBombIsRefusedBeforeItIsDecoded()
     {
         var catalog = await ReliabilityCatalog.GetAsync();
-        await using var host = await TestHost.StartAsync(catalog.Catalog, new ApiOptions { ApiKey = Key });
+        await using var host = await ApiHost.StartAsync(catalog.Catalog, new ApiOptions { ApiKey = Key }, captureLogs: true);
         var bomb = ZeroPng(12_000, 12_000); // 144 million pixels in a few hundred kilobytes
         Assert.That(bomb.Length, Is.LessThan(1024 * 1024));
         foreach (var (path, fields) in new[] { ("/embed", Array.Empty<(string, string)>()), ("/classify", new[] { ("labels", "farmland,forest") }) })
@@ -145,7 +146,7 @@ public sealed class SecurityLimitTests
         var catalog = await ReliabilityCatalog.GetAsync();
         var options = new ApiOptions { ApiKey = Key, Urls = ["http://127.0.0.1:0"] };
         Assert.That(options.MaxUploadBytes, Is.EqualTo(20L * 1024 * 1024), "the documented default");
-        await using var host = await TestHost.StartAsync(catalog.Catalog, options, kestrel: true);
+        await using var host = await ApiHost.StartAsync(catalog.Catalog, options, kestrel: true, captureLogs: true);
         var image = new byte[21 * 1024 * 1024];
         (await PngAsync(host.Client)).CopyTo(image, 0);
         using var request = Post("/embed", Form(image), Key);
@@ -160,7 +161,7 @@ public sealed class SecurityLimitTests
     public async Task ARequestOverTheTimeLimitIs504AndTheServiceRecovers()
     {
         var catalog = await ReliabilityCatalog.GetAsync();
-        await using var host = await TestHost.StartAsync(catalog.Catalog, new ApiOptions { ApiKey = Key, RequestTimeout = TimeSpan.FromSeconds(2) });
+        await using var host = await ApiHost.StartAsync(catalog.Catalog, new ApiOptions { ApiKey = Key, RequestTimeout = TimeSpan.FromSeconds(2) }, captureLogs: true);
         using (var warm = await host.Client.GetAsync("/search?q=farmland&limit=3"))
             Assert.That(warm.StatusCode, Is.EqualTo(HttpStatusCode.OK));
 
@@ -188,7 +189,7 @@ public sealed class SecurityLimitTests
     public async Task ResultSizeIsCappedByMaxLimit()
     {
         var catalog = await ReliabilityCatalog.GetAsync();
-        await using var host = await TestHost.StartAsync(catalog.Catalog, new ApiOptions { ApiKey = Key, MaxLimit = 5 });
+        await using var host = await ApiHost.StartAsync(catalog.Catalog, new ApiOptions { ApiKey = Key, MaxLimit = 5 }, captureLogs: true);
         var c = host.Client;
 
         using (var over = await c.GetAsync("/search?q=farmland&limit=6"))
@@ -216,7 +217,7 @@ public sealed class SecurityLimitTests
     public async Task TextLengthsAreLimited()
     {
         var catalog = await ReliabilityCatalog.GetAsync();
-        await using var host = await TestHost.StartAsync(catalog.Catalog, new ApiOptions { ApiKey = Key });
+        await using var host = await ApiHost.StartAsync(catalog.Catalog, new ApiOptions { ApiKey = Key }, captureLogs: true);
         var c = host.Client;
         using (var longQ = await c.GetAsync("/search?q=" + new string('a', 1001)))
             Assert.That((await ProblemAsync(longQ, 400)).GetProperty("parameter").GetString(), Is.EqualTo("q"));
@@ -237,7 +238,7 @@ public sealed class SecurityLimitTests
     public async Task PostsNeedTheApiKeyAndGetsDoNot()
     {
         var catalog = await ReliabilityCatalog.GetAsync();
-        await using var host = await TestHost.StartAsync(catalog.Catalog, new ApiOptions { ApiKey = Key });
+        await using var host = await ApiHost.StartAsync(catalog.Catalog, new ApiOptions { ApiKey = Key }, captureLogs: true);
         var c = host.Client;
         var png = await PngAsync(c);
         foreach (var (path, fields) in new[] { ("/classify", new[] { ("labels", "farmland,forest") }), ("/similarity", new[] { ("texts", "a river") }), ("/embed", Array.Empty<(string, string)>()) })
@@ -271,7 +272,7 @@ public sealed class SecurityLimitTests
     public async Task TheApiKeyIsNeverLoggedNorEchoed()
     {
         var catalog = await ReliabilityCatalog.GetAsync();
-        await using var host = await TestHost.StartAsync(catalog.Catalog, new ApiOptions { ApiKey = Key, MaxUploadBytes = 64 * 1024 });
+        await using var host = await ApiHost.StartAsync(catalog.Catalog, new ApiOptions { ApiKey = Key, MaxUploadBytes = 64 * 1024 }, captureLogs: true);
         var c = host.Client;
         var png = await PngAsync(c);
         var bodies = new StringBuilder();
@@ -291,7 +292,7 @@ public sealed class SecurityLimitTests
         await Send(Post("/similarity", new StringContent("{}", Encoding.UTF8, "application/json"), WrongKey));
         await Send(Post("/embed", Form(png), Key + "\u00e9\u202e"));
 
-        var lines = host.Logs.Lines.ToList();
+        var lines = host.Logs!.Lines.ToList();
         Assert.That(lines, Has.Count.GreaterThan(10), "trace-level logging captured the requests");
         Assert.That(lines.Any(l => l.Contains("/embed", StringComparison.Ordinal)), Is.True, "requests are logged, one line each");
         foreach (var secret in new[] { Key, WrongKey })
@@ -305,14 +306,14 @@ public sealed class SecurityLimitTests
     public async Task CorsHeadersOnlyForConfiguredOrigins()
     {
         var catalog = await ReliabilityCatalog.GetAsync();
-        await using (var closed = await TestHost.StartAsync(catalog.Catalog, new ApiOptions { ApiKey = Key }))
+        await using (var closed = await ApiHost.StartAsync(catalog.Catalog, new ApiOptions { ApiKey = Key }, captureLogs: true))
         {
             using var m = new HttpRequestMessage(HttpMethod.Get, "/search?q=farmland&limit=1");
             m.Headers.Add("Origin", "https://evil.example");
             using var r = await closed.Client.SendAsync(m);
             Assert.That(r.Headers.Contains("Access-Control-Allow-Origin"), Is.False, "no CORS unless configured");
         }
-        await using var open = await TestHost.StartAsync(catalog.Catalog, new ApiOptions { ApiKey = Key, CorsOrigins = ["https://maps.example.org"] });
+        await using var open = await ApiHost.StartAsync(catalog.Catalog, new ApiOptions { ApiKey = Key, CorsOrigins = ["https://maps.example.org"] }, captureLogs: true);
         foreach (var (origin, allowed) in new[] { ("https://maps.example.org", true), ("https://evil.example", false) })
         {
             using var preflight = new HttpRequestMessage(HttpMethod.Options, "/classify");

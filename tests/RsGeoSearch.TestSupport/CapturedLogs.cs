@@ -1,10 +1,10 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 
-namespace RsGeoSearch.Reliability.Tests;
+namespace RsGeoSearch.TestSupport;
 
 /// <summary>A logger provider that keeps every formatted log line (with exception text and state values) in memory.</summary>
-internal sealed class CapturedLogs : ILoggerProvider
+public sealed class CapturedLogs : ILoggerProvider
 {
     public ConcurrentQueue<string> Lines { get; } = new();
 
