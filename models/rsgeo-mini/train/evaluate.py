@@ -94,7 +94,10 @@ def main():
         "per_class_top1": per_class,
         "training": {"epochs": ck.get("epochs_done", ck.get("epoch")), "steps": ck.get("step"),
                      "train_minutes": round(ck.get("train_seconds", 0) / 60, 1),
-                     "hardware": f"{os.cpu_count()}-core CPU ({platform.machine()}), shared, torch {torch.__version__}",
+                     "earlier_phases": ck.get("history", []),
+                     "total_minutes": round(sum(p["train_minutes"] for p in ck.get("history", []))
+                                            + ck.get("train_seconds", 0) / 60, 1),
+                     "hardware": f"{os.cpu_count()}-core CPU ({platform.machine()}), torch {torch.__version__}",
                      "config": {k: v for k, v in cfg.items() if k not in ("classes",)}},
     }
     with open(a.out, "w") as f:

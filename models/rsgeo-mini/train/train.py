@@ -1,16 +1,17 @@
 #!/usr/bin/python3
 """Train rsgeo-mini (AID scenes + RSICD captions) from scratch.
 
-CPU default (2 cores, ~55 minutes + ~1 minute of image decoding):
+CPU default (2 cores, 80-minute wall-clock budget + ~1 minute of image decoding):
   /usr/bin/python3 models/rsgeo-mini/train/train.py --out /tmp/rsgeo-mini-run
 Larger GPU setting:
-  python3 models/rsgeo-mini/train/train.py --out /tmp/run --width 64 --size 128 --text-layers 4 --text-dim 256 --epochs 150 --batch 512 --minutes 0 --channels-last
+  python3 models/rsgeo-mini/train/train.py --out /tmp/run --width 64 --size 128 --text-layers 4 --text-dim 256 --epochs 150 --batch 512 --minutes 0
 
 Loss = soft-target CLIP loss between images and captions (same-class pairs get part of the
 target mass) + a classification-style loss of images (and captions) against the class-name prompt
 embeddings produced by the text tower, with one learnable temperature.
 """
 import argparse
+import copy
 import json
 import math
 import os
@@ -37,11 +38,16 @@ def parse():
     ap.add_argument("--embed-dim", type=int, default=256)
     ap.add_argument("--text-layers", type=int, default=2)
     ap.add_argument("--text-dim", type=int, default=192)
-    ap.add_argument("--channels-last", action="store_true", help="faster on some GPUs / wide nets")
+    ap.add_argument("--no-channels-last", dest="channels_last", action="store_false",
+                    help="keep NCHW tensors (channels-last is ~15%% faster on CPU here)")
+    ap.add_argument("--progressive", default="0.35:0.72,0.7:0.86",
+                    help="progressive resizing: 'p:f,...' trains at f*size until fraction p of training "
+                         "(rounded to a multiple of 16); '' trains at --size throughout")
+    ap.add_argument("--ema", type=float, default=0.998, help="weight EMA decay (0 = off); the EMA weights are saved")
     ap.add_argument("--context", type=int, default=32)
     ap.add_argument("--batch", type=int, default=256)
     ap.add_argument("--epochs", type=int, default=60, help="max epochs")
-    ap.add_argument("--minutes", type=float, default=55.0,
+    ap.add_argument("--minutes", type=float, default=80.0,
                     help="wall-clock budget; LR schedule follows elapsed time; 0 = schedule by epochs")
     ap.add_argument("--lr", type=float, default=2e-3)
     ap.add_argument("--wd", type=float, default=0.05)
@@ -55,6 +61,14 @@ def parse():
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--threads", type=int, default=0)
     return ap.parse_args()
+
+
+def phase_summary(ck):
+    """One finished training phase of a checkpoint, as listed in metrics.json."""
+    cfg = ck.get("config", {})
+    keys = ("init", "minutes", "epochs", "lr", "soft", "progressive", "ema", "seed")
+    return {"epochs": ck.get("epochs_done", ck.get("epoch")), "steps": ck.get("step"),
+            "train_minutes": round(ck.get("train_seconds", 0) / 60, 1), "args": {k: cfg[k] for k in keys if k in cfg}}
 
 
 def main():
@@ -106,9 +120,35 @@ def main():
                         text_d=a.text_dim, text_layers=a.text_layers).to(dev)
     mf = torch.channels_last if a.channels_last else torch.contiguous_format
     model.image.to(memory_format=mf)
+    history = []  # earlier training phases this run continues (from --init), for metrics.json
     if a.init:
-        model.load_state_dict(torch.load(a.init, map_location=dev)["model"])
+        ck0 = torch.load(a.init, map_location=dev)
+        model.load_state_dict(ck0["model"])
+        history = ck0.get("history") or [phase_summary(ck0)]
         P(f"initialised from {a.init}")
+    # exponential moving average of every weight and BatchNorm statistic; evaluated and saved
+    ema = copy.deepcopy(model).eval() if a.ema > 0 else None
+    if ema is not None:
+        for p_ in ema.parameters():
+            p_.requires_grad_(False)
+
+    def update_ema(step):
+        d = min(a.ema, (1.0 + step) / (10.0 + step))
+        with torch.no_grad():
+            for e, m in zip(ema.state_dict().values(), model.state_dict().values()):
+                if e.dtype.is_floating_point:
+                    e.mul_(d).add_(m, alpha=1.0 - d)
+                else:
+                    e.copy_(m)
+
+    stages = sorted((float(p_), float(f)) for p_, f in (x.split(":") for x in a.progressive.split(",") if x))
+
+    def size_at(p):
+        for until, f in stages:
+            if p < until:
+                return max(32, int(round(a.size * f / 16.0)) * 16)
+        return a.size
+
     nparam = sum(p.numel() for p in model.parameters())
     P(f"params {nparam / 1e6:.2f}M (image {sum(p.numel() for p in model.image.parameters()) / 1e6:.2f}M)")
     decay, no_decay = [], []
@@ -135,16 +175,18 @@ def main():
         q = (p - a.warmup) / (1 - a.warmup)
         return a.lr * (0.02 + 0.98 * 0.5 * (1 + math.cos(math.pi * q)))
 
-    def zero_shot():
-        model.eval()
+    def zero_shot(net=None):
+        net = net or model
+        was = net.training
+        net.eval()
         with torch.no_grad():
-            te = model.text(eval_prompt_ids.view(-1, a.context).to(dev)).view(len(classes), -1, a.embed_dim)
+            te = net.text(eval_prompt_ids.view(-1, a.context).to(dev)).view(len(classes), -1, a.embed_dim)
             te = F.normalize(te.mean(1), dim=-1)
-            ie = torch.cat([model.image(data.normalize(val_x[i:i + 256].to(dev), mean, std)
-                                        .contiguous(memory_format=mf))
+            ie = torch.cat([net.image(data.normalize(val_x[i:i + 256].to(dev), mean, std)
+                                      .contiguous(memory_format=mf))
                             for i in range(0, len(val_x), 256)])
             acc = (ie @ te.T).argmax(1).cpu().eq(val_y).float().mean().item()
-        model.train()
+        net.train(was)
         return acc
 
     step = 0
@@ -175,7 +217,8 @@ def main():
                     txt.append(ci[random.randrange(len(ci))])
             txt = torch.stack(txt).to(dev)
             cls_txt = prompt_ids[torch.arange(len(classes)), torch.randint(0, prompt_ids.shape[1], (len(classes),))].to(dev)
-            x = data.augment(imgs[idx].to(dev, non_blocking=True), a.size, mean, std)
+            size = size_at(p)
+            x = data.augment(imgs[idx].to(dev, non_blocking=True), size, mean, std)
             x = x.contiguous(memory_format=mf)
             ie = model.image(x)
             tt = torch.cat([txt, cls_txt])
@@ -194,6 +237,8 @@ def main():
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 5.0)
             opt.step()
+            if ema is not None:
+                update_ema(step)
             with torch.no_grad():
                 acc = (logits.argmax(1) == torch.arange(len(idx), device=dev)).float().mean().item()
             stats.append((loss.item(), l_clip.item(), l_cls.item(), acc))
@@ -202,12 +247,17 @@ def main():
             s = np.mean(stats, 0)
             el = time.time() - t_train
             msg = (f"epoch {epoch + 1} step {step} lr {lr:.2e} loss {s[0]:.3f} clip {s[1]:.3f} cls {s[2]:.3f} "
-                   f"batch-acc {s[3]:.3f} scale {model.logit_scale.exp().item():.1f} elapsed {el / 60:.1f}m")
+                   f"batch-acc {s[3]:.3f} scale {model.logit_scale.exp().item():.1f} size {size} "
+                   f"elapsed {el / 60:.1f}m")
             if (epoch + 1) % a.eval_every == 0 or done or epoch + 1 == a.epochs:
                 msg += f" val-zero-shot {zero_shot():.3f}"
+                if ema is not None:
+                    msg += f" ema {zero_shot(ema):.3f}"
             P(msg)
-            torch.save({"model": model.state_dict(), "config": cfg, "epoch": epoch + 1, "step": step,
-                        "train_seconds": time.time() - t_train}, os.path.join(a.out, "checkpoint.pt"))
+            # the EMA weights are the ones exported (and the ones a continuation with --init starts from)
+            torch.save({"model": (ema or model).state_dict(), "config": cfg, "history": history,
+                        "epoch": epoch + 1, "step": step, "train_seconds": time.time() - t_train},
+                       os.path.join(a.out, "checkpoint.pt"))
         if done:
             break
     P(f"finished: {epoch + 1} epochs, {step} steps, {(time.time() - t_train) / 60:.1f} min training")
