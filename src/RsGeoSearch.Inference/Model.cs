@@ -48,6 +48,44 @@ public sealed class Model : IDisposable
     public ScoringSpec Scoring => Manifest.Scoring;
     public IReadOnlyList<string> PromptTemplates => Manifest.PromptTemplates;
 
+    /// <summary>
+    /// Identifies the weights: a SHA-256 (first 16 hex digits) over each graph file and its external-data files
+    /// (name, size, first and last MiB). The catalogue records it with a model's embeddings, so a folder whose
+    /// weights changed under the same name is not queried against embeddings of the old weights.
+    /// </summary>
+    public string Fingerprint => _fingerprint ??= ComputeFingerprint(Directory, [Manifest.Image.Onnx, Manifest.Text.Onnx]);
+
+    private string? _fingerprint;
+
+    private static string ComputeFingerprint(string directory, IReadOnlyList<string> graphs)
+    {
+        const int Sample = 1 << 20;
+        using var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        var buffer = new byte[Sample];
+        foreach (var graph in graphs)
+        {
+            var path = Path.Combine(directory, graph);
+            var files = new[] { path }.Concat(System.IO.Directory.EnumerateFiles(Path.GetDirectoryName(path)!, Path.GetFileName(path) + "?*")
+                .Order(StringComparer.Ordinal));
+            foreach (var file in files)
+            {
+                using var stream = File.OpenRead(file);
+                hash.AppendData(System.Text.Encoding.UTF8.GetBytes($"{Path.GetFileName(file)}:{stream.Length};"));
+                hash.AppendData(buffer, 0, stream.ReadAtLeast(buffer, Sample, throwOnEndOfStream: false));
+                if (stream.Length > 2L * Sample)
+                {
+                    stream.Seek(-Sample, SeekOrigin.End);
+                    hash.AppendData(buffer, 0, stream.ReadAtLeast(buffer, Sample, throwOnEndOfStream: false));
+                }
+                else if (stream.Length > Sample)
+                {
+                    hash.AppendData(buffer, 0, stream.ReadAtLeast(buffer, Sample, throwOnEndOfStream: false));
+                }
+            }
+        }
+        return Convert.ToHexStringLower(hash.GetHashAndReset())[..16];
+    }
+
     public Tokenizer Tokenizer => _tokenizer.Value;
     public ImageEncoder Images => _images.Value;
     public TextEncoder Texts => _texts.Value;

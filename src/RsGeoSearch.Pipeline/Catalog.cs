@@ -60,6 +60,7 @@ public sealed class Catalog : IChipCatalog, IAsyncDisposable
             return new ChipPage(chips.Select(c => new ScoredChip(c, null)).ToList(), count, model.Name);
         }
 
+        if (!string.IsNullOrWhiteSpace(query.Text) || query.Image is not null) await CheckSameWeightsAsync(model, ct).ConfigureAwait(false);
         var positives = new List<float[]>();
         if (!string.IsNullOrWhiteSpace(query.Text)) positives.Add(QueryVector.FromText(model, query.Text));
         if (query.Image is { } image) positives.Add(model.EncodeImage(Preprocessing.ReadImage(model, image, "uploaded image")));
@@ -144,10 +145,22 @@ public sealed class Catalog : IChipCatalog, IAsyncDisposable
         return Task.Run(() => m.EncodeImage(Preprocessing.ReadImage(m, image, "uploaded image")), ct);
     }
 
-    public Task<ChangeResult> ChangesAsync(ChangeQuery query, CancellationToken ct)
+    public async Task<ChangeResult> ChangesAsync(ChangeQuery query, CancellationToken ct)
     {
         var model = ModelCache.Get(query.Model);
-        return Db(() => new ChangeDetector(Store).DetectAsync(query, model, ct));
+        if (query.IsTextGuided) await CheckSameWeightsAsync(model, ct).ConfigureAwait(false);
+        return await Db(() => new ChangeDetector(Store).DetectAsync(query, model, ct)).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// A text or image query is embedded by the model folder's weights: refuse it when the catalogue's embeddings
+    /// of that model name were made by other weights (their cosines would mean nothing).
+    /// </summary>
+    private async Task CheckSameWeightsAsync(Model model, CancellationToken ct)
+    {
+        var stored = await Db(() => Store.TryGetModelAsync(model.Name, ct)).ConfigureAwait(false);
+        if (stored is not null && stored.Fingerprint != model.Fingerprint)
+            throw new ModelWeightsChangedException(model.Name, stored.Fingerprint, model.Fingerprint);
     }
 
     public async Task<bool> IsAvailableAsync(CancellationToken ct) => await Store.IsAvailableAsync(ct).ConfigureAwait(false);

@@ -39,7 +39,8 @@ internal static class DemoCommand
             using var models = new ModelCache(Inference.ModelRegistry.Default(), parseResult.GetValue(model.Model), model.Settings(parseResult));
             var m = models.Get(null);
             AnsiConsole.MarkupLine($"[bold]2. Ingest[/] {Markup.Escape(folder)} with model {Markup.Escape(m.Name)} ({m.Dimension}-d)");
-            var report = await IngestCommand.RunWithProgressAsync(new IngestPipeline(store, m), RasterFiles.Expand([folder]), ct);
+            // A catalogue embedded by an earlier rsgeo-mini (other weights, same name) is re-embedded, not refused.
+            var report = await IngestCommand.RunWithProgressAsync(new IngestPipeline(store, m, new IngestOptions { Reembed = true }), RasterFiles.Expand([folder]), ct);
             IngestCommand.PrintReport(report);
             await using var catalog = new Catalog(store, models);
             var extent = await catalog.GetExtentAsync(ct);

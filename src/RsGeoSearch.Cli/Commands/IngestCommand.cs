@@ -22,13 +22,14 @@ internal static class IngestCommand
         var edges = new Option<string>("--edges") { Description = "Partial chips at the right and bottom edges: pad or skip", DefaultValueFactory = _ => "pad" };
         var allowUngeo = new Option<bool>("--allow-ungeoreferenced") { Description = "Index rasters without georeferencing by pixel windows only (no map footprint)" };
         var retile = new Option<bool>("--retile") { Description = "Re-cut scenes stored with another chip size or stride (deletes their stored chips and embeddings of every model first)" };
+        var reembed = new Option<bool>("--reembed") { Description = "Replace the model's stored embeddings when they were made by other weights of the same model name (a retrained model)" };
         var batch = new Option<int>("--batch-size") { Description = "Chips per encoder batch", DefaultValueFactory = _ => 32 };
         var connection = new DbCommand.ConnectionOptions();
         var model = new ModelsCommand.ModelOptions();
 
         var command = new Command("ingest", "Cut rasters into chips, embed each chip and store footprints, dates and embeddings")
         {
-            paths, chipSize, stride, levels, bands, acquired, maxNodata, edges, allowUngeo, retile, batch,
+            paths, chipSize, stride, levels, bands, acquired, maxNodata, edges, allowUngeo, retile, reembed, batch,
         };
         connection.AddTo(command);
         model.AddTo(command);
@@ -51,6 +52,7 @@ internal static class IngestCommand
                 AllowUngeoreferenced = parseResult.GetValue(allowUngeo),
                 BatchSize = parseResult.GetValue(batch),
                 Retile = parseResult.GetValue(retile),
+                Reembed = parseResult.GetValue(reembed),
             };
             var files = RasterFiles.Expand(parseResult.GetValue(paths)!);
             if (files.Count == 0) throw new InputException("no raster files found in the given paths");

@@ -21,6 +21,12 @@ public sealed record IngestOptions
     /// </summary>
     public bool Retile { get; init; }
 
+    /// <summary>
+    /// When the catalogue's embeddings of the model were made by other weights (a retrained or re-exported model
+    /// under the same name), delete them and embed every file again instead of failing.
+    /// </summary>
+    public bool Reembed { get; init; }
+
     /// <summary>Batches waiting between two stages (reading → encoding → writing).</summary>
     public int QueueCapacity { get; init; } = 4;
 

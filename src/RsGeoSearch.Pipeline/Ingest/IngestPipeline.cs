@@ -31,7 +31,16 @@ public sealed class IngestPipeline
     {
         var clock = Stopwatch.StartNew();
         var tiling = TilerOptions();
-        var modelInfo = await _store.RegisterModelAsync(_model.Name, _model.Dimension, ct).ConfigureAwait(false);
+        ModelInfo modelInfo;
+        try
+        {
+            modelInfo = await _store.RegisterModelAsync(_model.Name, _model.Dimension, _model.Fingerprint, ct).ConfigureAwait(false);
+        }
+        catch (ModelWeightsChangedException) when (_options.Reembed)
+        {
+            await _store.DeleteModelAsync(_model.Name, ct).ConfigureAwait(false);
+            modelInfo = await _store.RegisterModelAsync(_model.Name, _model.Dimension, _model.Fingerprint, ct).ConfigureAwait(false);
+        }
 
         // Pre-pass: open every file once to count its chips (for the ETA) and to fail fast on unreadable files.
         var scenes = new List<SceneWork>();

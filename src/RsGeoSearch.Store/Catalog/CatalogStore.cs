@@ -72,25 +72,52 @@ public sealed partial class CatalogStore : IAsyncDisposable
 
     /// <summary>
     /// Registers an embedding space (idempotent) and creates its HNSW index. Throws <see cref="InputException"/>
-    /// when the name is registered with another dimension.
+    /// when the name is registered with another dimension, and <see cref="ModelWeightsChangedException"/> when
+    /// <paramref name="fingerprint"/> differs from the one its stored embeddings were made with (a model without
+    /// stored embeddings takes the new fingerprint).
     /// </summary>
-    public async Task<ModelInfo> RegisterModelAsync(string name, int dimension, CancellationToken ct = default)
+    public async Task<ModelInfo> RegisterModelAsync(string name, int dimension, string? fingerprint = null, CancellationToken ct = default)
     {
         if (string.IsNullOrWhiteSpace(name) || name.Length > 200) throw new InputException("a model name must have 1 to 200 characters");
         if (dimension is < 1 or > 2000) throw new InputException($"model '{name}': dimension {dimension} must be between 1 and 2000 (the largest pgvector's HNSW index takes)");
         await using (var conn = await OpenAsync(ct).ConfigureAwait(false))
-        await using (var cmd = new NpgsqlCommand("INSERT INTO models (name, dim) VALUES (@name, @dim) ON CONFLICT (name) DO NOTHING", conn))
+        await using (var cmd = new NpgsqlCommand("""
+            INSERT INTO models (name, dim, fingerprint) VALUES (@name, @dim, @fingerprint) ON CONFLICT (name) DO NOTHING;
+            UPDATE models m SET fingerprint = @fingerprint
+            WHERE m.name = @name AND @fingerprint::text IS NOT NULL AND m.fingerprint IS DISTINCT FROM @fingerprint::text
+              AND NOT EXISTS (SELECT 1 FROM embeddings e WHERE e.model_id = m.id);
+            """, conn))
         {
             cmd.Parameters.AddWithValue("name", name);
             cmd.Parameters.AddWithValue("dim", dimension);
+            cmd.Parameters.Add(new NpgsqlParameter("fingerprint", NpgsqlDbType.Text) { Value = (object?)fingerprint ?? DBNull.Value });
             await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
         }
         _models.TryRemove(name, out _);
         var model = await GetModelAsync(name, ct).ConfigureAwait(false);
         if (model.Dimension != dimension)
             throw new InputException($"model '{name}' is registered with dimension {model.Dimension}, not {dimension}; give the other model another name");
+        if (fingerprint is not null && model.Fingerprint != fingerprint)
+            throw new ModelWeightsChangedException(name, model.Fingerprint, fingerprint);
         await EnsureVectorIndexAsync(model, ct).ConfigureAwait(false);
         return model;
+    }
+
+    /// <summary>
+    /// Deletes a model's registration with all its embeddings, ingest progress and index (chips, scenes and other
+    /// models are kept). Returns false when no such model exists.
+    /// </summary>
+    public async Task<bool> DeleteModelAsync(string name, CancellationToken ct = default)
+    {
+        await using var conn = await OpenAsync(ct).ConfigureAwait(false);
+        await using var cmd = new NpgsqlCommand("DELETE FROM models WHERE name = @name RETURNING id", conn) { CommandTimeout = 0 };
+        cmd.Parameters.AddWithValue("name", name);
+        var id = await cmd.ExecuteScalarAsync(ct).ConfigureAwait(false);
+        _models.TryRemove(name, out _);
+        if (id is not int modelId) return false;
+        await using var drop = new NpgsqlCommand($"DROP INDEX IF EXISTS embeddings_hnsw_m{modelId}", conn);
+        await drop.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+        return true;
     }
 
     /// <summary>The registered model of that name; <see cref="NotFoundException"/> naming the registered ones when unknown.</summary>
@@ -103,11 +130,11 @@ public sealed partial class CatalogStore : IAsyncDisposable
     {
         if (_models.TryGetValue(name, out var cached)) return cached;
         await using var conn = await OpenAsync(ct).ConfigureAwait(false);
-        await using var cmd = new NpgsqlCommand("SELECT id, dim FROM models WHERE name = @name", conn);
+        await using var cmd = new NpgsqlCommand("SELECT id, dim, fingerprint FROM models WHERE name = @name", conn);
         cmd.Parameters.AddWithValue("name", name);
         await using var reader = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
         if (!await reader.ReadAsync(ct).ConfigureAwait(false)) return null;
-        var model = new ModelInfo(reader.GetInt32(0), name, reader.GetInt32(1));
+        var model = new ModelInfo(reader.GetInt32(0), name, reader.GetInt32(1), reader.IsDBNull(2) ? null : reader.GetString(2));
         _models[name] = model;
         return model;
     }
@@ -115,10 +142,11 @@ public sealed partial class CatalogStore : IAsyncDisposable
     public async Task<IReadOnlyList<ModelInfo>> ListModelsAsync(CancellationToken ct = default)
     {
         await using var conn = await OpenAsync(ct).ConfigureAwait(false);
-        await using var cmd = new NpgsqlCommand("SELECT id, name, dim FROM models ORDER BY id", conn);
+        await using var cmd = new NpgsqlCommand("SELECT id, name, dim, fingerprint FROM models ORDER BY id", conn);
         await using var reader = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
         var list = new List<ModelInfo>();
-        while (await reader.ReadAsync(ct).ConfigureAwait(false)) list.Add(new ModelInfo(reader.GetInt32(0), reader.GetString(1), reader.GetInt32(2)));
+        while (await reader.ReadAsync(ct).ConfigureAwait(false))
+            list.Add(new ModelInfo(reader.GetInt32(0), reader.GetString(1), reader.GetInt32(2), reader.IsDBNull(3) ? null : reader.GetString(3)));
         return list;
     }
 

@@ -110,6 +110,35 @@ public sealed class IngestWriteTests
     }
 
     [Test]
+    public async Task A_model_keeps_the_fingerprint_of_the_weights_that_made_its_embeddings()
+    {
+        var a = await _store.RegisterModelAsync("ingest-model-weights", 8, "aaaa");
+        Assert.That(a.Fingerprint, Is.EqualTo("aaaa"));
+        var b = await _store.RegisterModelAsync("ingest-model-weights", 8, "bbbb");
+        Assert.That((b.Id, b.Fingerprint), Is.EqualTo((a.Id, "bbbb")), "without embeddings the new weights are simply recorded");
+
+        var scene = await _store.BeginSceneAsync(NewScene("weights"), b);
+        await _store.WriteChipsAsync(scene.SceneId, b, Chips(4, 8, 7));
+        var e = Assert.ThrowsAsync<ModelWeightsChangedException>(() => _store.RegisterModelAsync("ingest-model-weights", 8, "cccc"));
+        Assert.That(e!.Message, Does.Contain("bbbb").And.Contain("cccc").And.Contain("--reembed"));
+        Assert.That((await _store.RegisterModelAsync("ingest-model-weights", 8, "bbbb")).Id, Is.EqualTo(a.Id), "the same weights register as before");
+
+        Assert.That(await _store.DeleteModelAsync("ingest-model-weights"), Is.True);
+        var c = await _store.RegisterModelAsync("ingest-model-weights", 8, "cccc");
+        Assert.That(c.Id, Is.Not.EqualTo(a.Id));
+        Assert.That(await _store.CountEmbeddingsAsync(c), Is.Zero);
+        Assert.That(await _store.GetStoredChipKeysAsync(scene.SceneId, c), Is.Empty);
+        await using (var chips = new NpgsqlCommand("SELECT count(*) FROM rsgeo.chips WHERE scene_id = @s", new NpgsqlConnection(SharedDatabase.ConnectionString)))
+        {
+            await chips.Connection!.OpenAsync();
+            chips.Parameters.AddWithValue("s", scene.SceneId);
+            Assert.That(await chips.ExecuteScalarAsync(), Is.EqualTo(4L), "deleting a model keeps the chips");
+            await chips.Connection.DisposeAsync();
+        }
+        Assert.That(await _store.DeleteModelAsync("ingest-model-none"), Is.False);
+    }
+
+    [Test]
     public async Task A_re_run_after_a_crash_stores_every_chip_exactly_once()
     {
         var model = await _store.RegisterModelAsync("ingest-model-c", 8);
