@@ -22,12 +22,7 @@ public sealed class RegridTests
         var file = RasterFiles.Expand([SharedData.Path("rasters", "naip-north-dakota")])[0];
         using var models = new ModelCache(new ModelRegistry([]), TestModels.TinyClip);
         var model = models.Get(null);
-        long Expected(int chipSize, params int[] levels)
-        {
-            using var ds = RasterDataset.Open(file);
-            using var tiler = new Tiler(ds, new TilerOptions { ChipSize = chipSize, Levels = levels, OutputSize = model.Preprocessing.Size, ReadPixels = false });
-            return tiler.Chips().LongCount();
-        }
+        long Expected(int chipSize, params int[] levels) => ExpectedChips.Count([file], model, chipSize, levels);
 
         var first = await new IngestPipeline(db.Store, model, new IngestOptions { ChipSize = 256 }).RunAsync([file]);
         Assert.That(first.Failures, Is.Empty);

@@ -26,12 +26,7 @@ public sealed class ResumeAfterKillTests
         var files = RasterFiles.Expand([folder]);
         using var models = new ModelCache(new ModelRegistry([]), TestModels.TinyClip);
         var model = models.Get(null);
-        var expected = files.Sum(f =>
-        {
-            using var ds = RasterDataset.Open(f);
-            using var tiler = new Tiler(ds, new TilerOptions { ChipSize = ChipSize, OutputSize = model.Preprocessing.Size, ReadPixels = false });
-            return tiler.Chips().LongCount();
-        });
+        var expected = ExpectedChips.Count(files, model, ChipSize);
 
         const int wantedKills = 5;
         var kills = 0;
