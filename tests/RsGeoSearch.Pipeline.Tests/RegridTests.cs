@@ -1,7 +1,6 @@
 using RsGeoSearch.Core;
 using RsGeoSearch.Inference;
 using RsGeoSearch.Pipeline.Ingest;
-using RsGeoSearch.Raster;
 using RsGeoSearch.TestSupport;
 
 namespace RsGeoSearch.Pipeline.Tests;

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using RsGeoSearch.Core;
 using RsGeoSearch.Inference;
 using RsGeoSearch.Pipeline.Ingest;
-using RsGeoSearch.Raster;
 using RsGeoSearch.TestSupport;
 
 namespace RsGeoSearch.Pipeline.Tests;

@@ -58,11 +58,8 @@ internal static class ChangeEndpoints
         }
         var baseUrl = Links.Base(context, options);
         var html = OgcFormat.IsHtml(context, query);
-        var links = CollectionJson.PageLinks(context, options, request.Offset, request.Limit, result.Items.Count, result.PlacesCompared,
+        var links = OgcEndpoints.PageLinks(context, options, "changes", request.Offset, request.Limit, result.Items.Count, result.PlacesCompared,
             html ? "text/html" : CollectionJson.GeoJson);
-        links.Add(new(Links.WithQuery(context, options, ("f", html ? "json" : "html")), "alternate", html ? CollectionJson.GeoJson : "text/html",
-            "this page as " + (html ? "GeoJSON" : "HTML")));
-        links.Add(new($"{baseUrl}/ogc/collections/changes", "collection", "application/json", "Changes"));
         if (html)
             return new Html().H(1, "Changes")
                 .P($"{result.Items.Count} of {result.PlacesCompared} place pairs (from rank {request.Offset + 1}) between {result.Dates.Count} acquisition dates (model {result.Model}), best first.")

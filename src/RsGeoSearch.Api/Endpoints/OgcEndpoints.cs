@@ -262,7 +262,8 @@ internal static class OgcEndpoints
         catch (InputException e) { throw new ParameterException("bbox", e.Message); }
     }
 
-    private static List<Link> PageLinks(HttpContext context, ApiOptions options, string collectionId, int offset, int limit, int returned, long matched, string type)
+    /// <summary>self, next/prev, the other format and the collection: the links of one page of a collection's items.</summary>
+    internal static List<Link> PageLinks(HttpContext context, ApiOptions options, string collectionId, int offset, int limit, int returned, long matched, string type)
     {
         var links = CollectionJson.PageLinks(context, options, offset, limit, returned, matched, type);
         var b = Http.Links.Base(context, options) + "/ogc";
