@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using Npgsql;
 using NpgsqlTypes;
+using Pgvector;
 using RsGeoSearch.Core;
 
 namespace RsGeoSearch.Store;
@@ -94,8 +95,8 @@ public sealed partial class CatalogStore
         {
             if (query.Vector.Length != model.Dimension)
                 throw new InputException($"the query vector has {query.Vector.Length} values but model '{model.Name}' has {model.Dimension}");
-            sql.Append(" AND (e.embedding <=> @q::vector) <= @maxdist");
-            cmd.Parameters.Add(new NpgsqlParameter("q", NpgsqlDbType.Array | NpgsqlDbType.Real) { Value = query.Vector });
+            sql.Append(CultureInfo.InvariantCulture, $" AND (e.{model.Column} <=> @q::{model.VectorType}) <= @maxdist");
+            cmd.Parameters.AddWithValue("q", new Vector(query.Vector));
             cmd.Parameters.AddWithValue("maxdist", 1 - min);
         }
         cmd.CommandText = sql.ToString();
@@ -108,7 +109,7 @@ public sealed partial class CatalogStore
     {
         // The distance is on the untyped column, which no HNSW index matches: the planner must compute it for
         // every candidate the filter leaves (found through the GiST / btree indexes of chips) and sort.
-        var sql = new StringBuilder($"SELECT e.chip_id, e.embedding <=> @q::vector AS distance FROM embeddings e");
+        var sql = new StringBuilder(string.Create(CultureInfo.InvariantCulture, $"SELECT e.chip_id, e.{model.Column} <=> @q::{model.VectorType} AS distance FROM embeddings e"));
         var filtered = query.Bbox is not null || !query.Time.IsUnbounded;
         if (filtered) sql.Append(" JOIN chips c ON c.id = e.chip_id");
         sql.Append(CultureInfo.InvariantCulture, $" WHERE e.model_id = {model.Id}");
@@ -116,7 +117,7 @@ public sealed partial class CatalogStore
         AppendFilters(sql, cmd, query.Bbox, query.Time, query.ExcludeChipIds);
         sql.Append(" ORDER BY distance, e.chip_id LIMIT @n");
         cmd.CommandText = sql.ToString();
-        cmd.Parameters.Add(new NpgsqlParameter("q", NpgsqlDbType.Array | NpgsqlDbType.Real) { Value = query.Vector });
+        cmd.Parameters.AddWithValue("q", new Vector(query.Vector));
         cmd.Parameters.AddWithValue("n", wanted);
         return await ReadRankedAsync(cmd, ct).ConfigureAwait(false);
     }
@@ -137,15 +138,14 @@ public sealed partial class CatalogStore
             """), conn, tx))
             await set.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
 
-        var dim = model.Dimension.ToString(CultureInfo.InvariantCulture);
-        var sql = new StringBuilder($"SELECT e.chip_id, (e.embedding::vector({dim})) <=> @q::vector({dim}) AS distance FROM embeddings e");
+        var sql = new StringBuilder($"SELECT e.chip_id, {model.DistanceTo("e", "@q")} AS distance FROM embeddings e");
         if (query.Bbox is not null || !query.Time.IsUnbounded) sql.Append(" JOIN chips c ON c.id = e.chip_id");
         sql.Append(CultureInfo.InvariantCulture, $" WHERE e.model_id = {model.Id}");
         await using var cmd = new NpgsqlCommand { Connection = conn, Transaction = tx };
         AppendFilters(sql, cmd, query.Bbox, query.Time, query.ExcludeChipIds);
         sql.Append(" ORDER BY distance LIMIT @n");
         cmd.CommandText = sql.ToString();
-        cmd.Parameters.Add(new NpgsqlParameter("q", NpgsqlDbType.Array | NpgsqlDbType.Real) { Value = query.Vector });
+        cmd.Parameters.AddWithValue("q", new Vector(query.Vector));
         cmd.Parameters.AddWithValue("n", fetch);
         var rows = await ReadRankedAsync(cmd, ct).ConfigureAwait(false);
         await tx.CommitAsync(ct).ConfigureAwait(false);
