@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using RsGeoSearch.Api.Features;
+using RsGeoSearch.Api.Http;
 using RsGeoSearch.Core;
 using RsGeoSearch.Raster;
 using RsGeoSearch.TestSupport;
@@ -74,6 +75,21 @@ public class ExportEndpointTests : ApiTestBase
     [TestCase("/data/elsewhere/scene.tif", null)]
     public void Scenes_name_their_sensor_from_file_and_folder_names(string uri, string? sensor) =>
         Assert.That(SensorName.Guess(uri), Is.EqualTo(sensor));
+
+    [Test]
+    public async Task An_unknown_model_names_the_known_ones_but_no_server_folder()
+    {
+        var problem = await GetProblemAsync("/search?q=farmland&model=no-such-model", 400);
+        var detail = problem.GetProperty("detail").GetString()!;
+        Assert.That(detail, Does.Contain("no-such-model"));
+        Assert.That(detail, Does.Not.Contain("/root").And.Not.Contain("/work").And.Not.Contain("/home").And.Not.Contain("/tmp"), detail);
+    }
+
+    [TestCase("Searched: /root/.local/share/rsgeo/models, /work/x/models (set X)", "Searched: (a server folder), (a server folder) (set X)")]
+    [TestCase("model folder not found: C:\\data\\models", "model folder not found: (a server folder)")]
+    [TestCase("datetime 2019-01-01/2020-01-01 is empty; bbox -1,2,3,4 and 1/2", "datetime 2019-01-01/2020-01-01 is empty; bbox -1,2,3,4 and 1/2")]
+    public void Server_paths_are_hidden_and_nothing_else(string text, string expected) =>
+        Assert.That(ServerPaths.Hide(text), Is.EqualTo(expected));
 
     private static string Ogr(string arguments)
     {

@@ -94,7 +94,7 @@ export class SearchMap {
         new Attribution({ collapsible: false }),
         new ScaleLine(),
         new MousePosition({
-          className: 'ol-mouse-position', projection: 'EPSG:4326', placeholder: '&nbsp;',
+          className: 'ol-mouse-position', projection: 'EPSG:4326', placeholder: '',
           coordinateFormat: ([x, y]) => `${Math.abs(y).toFixed(4)}° ${y >= 0 ? 'N' : 'S'}, ${Math.abs(x).toFixed(4)}° ${x >= 0 ? 'E' : 'W'}`,
         }),
       ]),

@@ -422,6 +422,7 @@ async function main() {
     await settled(page);
     const [a, b, c, d] = target.bbox;
     await page.goto(`${BASE}/#q=${encodeURIComponent(QUERY)}&bbox=${[a, b, c, d].map((v) => v.toFixed(5)).join(',')}`, { waitUntil: 'load' });
+    await page.reload({ waitUntil: 'load' }); // a fresh start from the link, not a hash change of the page
     await page.waitForFunction(() => document.body.dataset.ready === 'true', null, { timeout: 60_000 });
     await settled(page);
     await page.waitForFunction(() => /view=/.test(location.hash), null, { timeout: 5000 });
