@@ -222,6 +222,12 @@ async function main() {
     const bbox = (await page.locator('#bbox').inputValue()).split(',').map(Number);
     assert(bbox.length === 4 && bbox[0] < bbox[2] && bbox[1] < bbox[3], `bbox ${bbox}`);
     assert(bbox[0] > x0 - 0.5 && bbox[2] < x1 + 0.5, `the drawn box ${bbox} is not over the target scene ${target.bbox}`);
+    // The date lists offer the dates of the imagery in the drawn area only.
+    const inBox = (x) => !(x.bbox[0] > bbox[2] || x.bbox[2] < bbox[0] || x.bbox[1] > bbox[3] || x.bbox[3] < bbox[1]);
+    const areaDates = [...new Set(dated.filter(inBox).map((x) => x.properties.acquired.slice(0, 10)))].sort();
+    const offered = await page.locator('#date-from option').evaluateAll((os) => os.map((o) => o.value).filter(Boolean));
+    equal(offered, areaDates, 'dates offered for the drawn area');
+    assert(areaDates.length < libraryDates.length, 'the area holds every date of the library; the check proves nothing');
     await page.locator('#date-from').selectOption(day);
     await settled(page);
     await page.locator('#date-to').selectOption(day);
@@ -568,6 +574,38 @@ async function main() {
     equal(await page.locator('#map').getAttribute('data-boxes'), '0', 'boxes after Clear');
     equal(await page.locator('#map').getAttribute('data-drawing'), 'false', 'the draw tool (its own box and handle) is off the map');
     equal(await page.locator('#draw-bbox').textContent(), 'Draw box', 'button text');
+  });
+
+
+  await check('a date filter says how many undated chips it leaves out, and can include them', async () => {
+    const undated = scenes.filter((x) => !x.properties.acquired);
+    if (undated.length === 0) return 'skipped: no undated scene in the library';
+    const first = libraryDates[0];
+    const last = libraryDates.at(-1);
+    await page.goto(`${BASE}/#q=${encodeURIComponent(QUERY)}&from=${first}&to=${last}&limit=200`, { waitUntil: 'load' });
+    await page.reload({ waitUntil: 'load' });
+    await page.waitForFunction(() => document.body.dataset.ready === 'true', null, { timeout: 60_000 });
+    await settled(page);
+    await page.locator('#undated-row').waitFor({ state: 'visible', timeout: 5000 });
+    const chips = undated.reduce((n, x) => n + x.properties.chip_count, 0);
+    const text = await page.locator('#undated-row').textContent();
+    assert(text.includes(`${chips.toLocaleString('en')} chip`), `"${text.trim()}" does not say ${chips} chips without a date`);
+    const before = await shown(page);
+    await page.locator('#include-undated').check();
+    await settled(page);
+    const after = await shown(page);
+    assert(parseHash(after.hash).undated, 'undated=1 in the URL');
+    const dated = await apiAnswer(before.hash);
+    const all = await getJson(`/search?${query({ q: QUERY, limit: '200' })}`);
+    const expected = [...dated.features, ...all.features.filter((f) => !f.properties.acquired)]
+      .sort((a, b) => b.properties.score - a.properties.score).slice(0, 200);
+    equal(after.count, expected.length, 'results with the undated chips');
+    assert(after.count > before.count, `${before.count} → ${after.count}`);
+    const unknown = await page.locator('#gallery button.card .title', { hasText: 'date unknown' }).count();
+    assert(unknown > 0, 'no card says "date unknown"');
+    await page.locator('#include-undated').uncheck();
+    await settled(page);
+    return `${before.count} dated → ${after.count} with ${chips} undated chips`;
   });
 
   await check('keyboard: / focuses the search, arrows move through results, Enter opens, Esc closes', async () => {
