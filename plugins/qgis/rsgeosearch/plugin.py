@@ -325,18 +325,8 @@ class RsGeoSearchPlugin:
 
     def load_library_dates(self, on_done=None):
         """The server's acquisition dates (for the dock's date range and the 'nothing found' hint)."""
-
-        def make(client):
-            return lambda feedback: client.library_dates(feedback)
-
-        def loaded(days):
-            self.library_days = days
-            if self.dock is not None:
-                self.dock.set_library_dates(days)
-            if on_done is not None:
-                on_done(days)
-
-        return self._start("RsGeoSearch dates", make, loaded)
+        return self._load_into("RsGeoSearch dates", lambda client, feedback: client.library_dates(feedback),
+                               "library_days", "set_library_dates", on_done)
 
     def add_catalogue_layer(self, collection="chips"):
         """The whole catalogue as a live layer through QGIS's own OGC API - Features provider (no plugin needed
@@ -368,15 +358,21 @@ class RsGeoSearchPlugin:
 
     def refresh_models(self, on_done=None):
         """Loads GET /models into ``self.models`` (and the dock's model list)."""
+        return self._load_into("RsGeoSearch models", lambda client, feedback: client.models(feedback),
+                               "models", "set_models", on_done)
+
+    def _load_into(self, description, call, attribute, dock_method, on_done=None):
+        """Runs ``call(client, feedback)`` as a task; its answer goes to ``self.<attribute>``, the dock's
+        ``<dock_method>`` and ``on_done``."""
 
         def make(client):
-            return lambda feedback: client.models(feedback)
+            return lambda feedback: call(client, feedback)
 
-        def loaded(models):
-            self.models = models
+        def loaded(value):
+            setattr(self, attribute, value)
             if self.dock is not None:
-                self.dock.set_models(models)
+                getattr(self.dock, dock_method)(value)
             if on_done is not None:
-                on_done(models)
+                on_done(value)
 
-        return self._start("RsGeoSearch models", make, loaded)
+        return self._start(description, make, loaded)
