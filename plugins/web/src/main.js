@@ -382,7 +382,7 @@ function renderLegend() {
   const scored = !!range && state.tab !== 'changes';
   $('legend').hidden = !range;
   $('results-tools').hidden = !(results.length && state.tab !== 'changes');
-  if (!range) return;
+  if (!range) { $('threshold').hidden = true; return; }
   $('legend-min').textContent = range.min.toFixed(3);
   $('legend-max').textContent = range.max.toFixed(3);
   $('legend-ramp').style.background = scoreGradientCss();
