@@ -179,6 +179,17 @@ def set_canvas_extent_4326(box, crs="EPSG:3857"):
     return rect
 
 
+def feature_context(layer, feature):
+    """An expression context for one feature of ``layer`` (as map tips and layer actions get)."""
+    context = QgsExpressionContext()
+    scope = QgsExpressionContextScope()
+    scope.setFeature(feature)
+    scope.setFields(layer.fields())
+    context.appendScope(scope)
+    context.setFeature(feature)
+    return context
+
+
 state = {}
 EXPECTED_FIELDS = ["id", "score", "acquired", "scene_id", "scene", "level", "col", "row", "window",
                    "nodata_fraction", "thumbnail"]
@@ -330,13 +341,7 @@ def t_style():
     tip = layer.mapTipTemplate()
     assert URL + '/chips/[% "id" %].png' in tip, tip
     first = next(layer.getFeatures())
-    context = QgsExpressionContext()
-    scope = QgsExpressionContextScope()
-    scope.setFeature(first)
-    scope.setFields(layer.fields())
-    context.appendScope(scope)
-    context.setFeature(first)
-    html = QgsExpression.replaceExpressionText(tip, context)
+    html = QgsExpression.replaceExpressionText(tip, feature_context(layer, first))
     src = "{}/chips/{}.png".format(URL, first["id"])
     assert src in html, html
     with urllib.request.urlopen(src + "?size=256", timeout=60) as r:  # the map tip's image really loads
@@ -407,13 +412,7 @@ def t_action():
     layer = state["layer"]
     feature = list(layer.getFeatures())[-1]
     action = [a for a in layer.actions().actions() if a.name() == "Find similar chips"][0]
-    context = QgsExpressionContext()
-    context.setFeature(feature)
-    scope = QgsExpressionContextScope()
-    scope.setFeature(feature)
-    scope.setFields(layer.fields())
-    context.appendScope(scope)
-    code = QgsExpression.replaceExpressionText(action.command(), context)
+    code = QgsExpression.replaceExpressionText(action.command(), feature_context(layer, feature))
     before = plugin.last_layer
     exec(code, {})  # what QGIS's action runner does with a Python action
     task = plugin._tasks[-1]
@@ -470,12 +469,17 @@ def naip_raster():
     return layer
 
 
+def farmland_layer(limit):
+    """The plugin's result layer for "farmland" in the test's extent."""
+    plugin = state["plugin"]
+    wait(plugin.search("farmland", bbox=state["extent"], limit=limit))
+    assert plugin.last_error is None, plugin.last_error
+    return plugin.last_layer
+
+
 @check("the result layer over a raster: the imagery stays visible through the footprints")
 def t_over_raster():
-    plugin = state["plugin"]
-    task = plugin.search("farmland", bbox=state["extent"], limit=20)
-    wait(task)
-    layer = plugin.last_layer
+    layer = farmland_layer(20)
     raster = naip_raster()
     extent = layer.extent()
     alone, settings = render([raster], extent)
@@ -518,10 +522,7 @@ def t_over_raster():
 def t_order():
     from qgis.PyQt.QtGui import QColor
 
-    plugin = state["plugin"]
-    task = plugin.search("farmland", bbox=state["extent"], limit=100)
-    wait(task)
-    layer = plugin.last_layer
+    layer = farmland_layer(100)
     renderer = layer.renderer()
     assert renderer.orderByEnabled(), "no rendering order"
     request = QgsFeatureRequest()
@@ -565,13 +566,7 @@ def t_chip_image():
     layer = plugin.last_layer
     feature = next(layer.getFeatures())
     action = [a for a in layer.actions().actions() if a.name() == "Add chip image as a layer"][0]
-    context = QgsExpressionContext()
-    scope = QgsExpressionContextScope()
-    scope.setFeature(feature)
-    scope.setFields(layer.fields())
-    context.appendScope(scope)
-    context.setFeature(feature)
-    exec(QgsExpression.replaceExpressionText(action.command(), context), {})
+    exec(QgsExpression.replaceExpressionText(action.command(), feature_context(layer, feature)), {})
     wait(plugin._tasks[-1])
     assert plugin.last_error is None, plugin.last_error
     image = plugin.last_image
