@@ -9,6 +9,7 @@ import { Api, ApiError } from './api.js';
 import { SearchMap } from './map.js';
 import {
   parseHash, formatHash, resultMode, searchParams, datetimeOf, parseBbox, formatBboxText, LIMITS, groupByPlace, formatDay, placeKey,
+  thresholdValue,
 } from './state.js';
 import { placeNames } from './places.js';
 import { toGeoJson, toCsv, download } from './export.js';
@@ -349,7 +350,10 @@ async function run() {
     results = features;
     for (const f of results) chipCache.set(f.id, f);
     range = scoreRange(results);
-    if (state.min == null) sliderBounds = range ? { min: range.min, max: range.max } : null;
+    if (state.min == null) {
+      const values = results.map(thresholdValue).filter((v) => v != null);
+      sliderBounds = values.length ? { min: Math.min(...values), max: Math.max(...values) } : null;
+    }
     map.setMinScore(null);
     map.setResults({ type: 'FeatureCollection', features: results }, range);
     renderGallery();
@@ -402,7 +406,7 @@ function renderLegend() {
 function thresholdMoved() {
   const v = Number($('min-score').value);
   const atMin = v <= Number($('min-score').min);
-  const n = results.filter((f) => typeof f.properties?.score !== 'number' || f.properties.score >= v).length;
+  const n = results.filter((f) => thresholdValue(f) == null || thresholdValue(f) >= v).length;
   $('min-score-value').textContent = atMin ? 'off' : `≥ ${v.toFixed(3)}`;
   $('threshold-count').textContent = `${n} of ${results.length} shown`;
   $('gallery').dataset.visible = String(n);
@@ -467,7 +471,7 @@ function renderGallery() {
         }))
       : null;
     const li = el('li', { className: 'result' }, button, votes, strip);
-    if (typeof p.score === 'number') li.dataset.score = String(p.score);
+    if (thresholdValue(f) != null) li.dataset.score = String(thresholdValue(f));
     li.dataset.place = placeKey(f);
     return li;
   });
@@ -524,7 +528,7 @@ async function labelledFeatures() {
 async function exportAs(what, format) {
   try {
     const features = what === 'labelled' ? await labelledFeatures()
-      : results.filter((f) => state.min == null || typeof f.properties?.score !== 'number' || f.properties.score >= state.min)
+      : results.filter((f) => state.min == null || thresholdValue(f) == null || thresholdValue(f) >= state.min)
         .map((f, i) => ({ ...f, properties: { rank: i + 1, ...f.properties } }));
     const fc = toGeoJson(features, { query: state.q || null });
     if (format === 'geojson') download(new Blob([JSON.stringify(fc)], { type: 'application/geo+json' }), exportName(what, 'geojson'));

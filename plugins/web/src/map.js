@@ -28,6 +28,7 @@ import { getCenter, getWidth, getHeight } from 'ol/extent.js';
 import { Style, Fill, Stroke, Circle as CircleStyle, RegularShape, Text } from 'ol/style.js';
 import { scoreStyle } from './lib/ol-semantic-search.js';
 import { createBaseMap } from './basemap.js';
+import { THRESHOLD } from './state.js';
 import { fetchChipItems } from './lib/semantic-search.js';
 
 const geojson = new GeoJSON({ dataProjection: 'EPSG:4326', featureProjection: 'EPSG:3857' });
@@ -78,7 +79,7 @@ export class SearchMap {
         getRange: () => this.scoreRange,
         highlighted: (f) => f.getId() === this.hoverId || f.getId() === this.selectedId,
         getFillOpacity: () => this.fillOpacity,
-        hidden: (f) => this.minScore != null && typeof f.get('score') === 'number' && f.get('score') < this.minScore,
+        hidden: (f) => this.isHidden(f),
       }),
       properties: { name: 'results' },
     });
@@ -147,7 +148,8 @@ export class SearchMap {
   }
 
   isHidden(f) {
-    return this.minScore != null && typeof f.get('score') === 'number' && f.get('score') < this.minScore;
+    const v = f.get(THRESHOLD.property);
+    return this.minScore != null && typeof v === 'number' && v < this.minScore;
   }
 
   /**

@@ -5,6 +5,18 @@
  */
 
 export const LIMITS = [10, 25, 50, 100, 200];
+
+/**
+ * What the minimum slider filters: a result property and the API parameter that applies it on the server. A calibrated
+ * relevance (e.g. `relevance` / `min_relevance`) can replace the raw score here without other changes to the page.
+ */
+export const THRESHOLD = { property: 'score', parameter: 'min_score' };
+
+/** The thresholded value of a result feature, or null when it has none. */
+export function thresholdValue(feature) {
+  const v = feature?.properties?.[THRESHOLD.property];
+  return typeof v === 'number' ? v : null;
+}
 export const DEFAULT_LIMIT = 25;
 
 /** @returns {{q:string, bbox:number[]|null, from:string, to:string, model:string, limit:number, like:number[],
@@ -125,7 +137,7 @@ export function searchParams(s) {
   const datetime = datetimeOf(s);
   if (datetime) params.datetime = datetime;
   params.limit = String(s.limit);
-  if (s.min != null && mode !== 'browse') params.min_score = String(s.min);
+  if (s.min != null && mode !== 'browse') params[THRESHOLD.parameter] = String(s.min);
   if (s.model) params.model = s.model;
   return params;
 }
