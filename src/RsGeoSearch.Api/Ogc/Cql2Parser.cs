@@ -228,7 +228,12 @@ internal sealed class Cql2Parser
                 var inner = _pos;
                 var text = QuotedString();
                 Expect(")");
-                try { return TimeRange.ParseInstant(text).Start; }
+                try
+                {
+                    var instant = TimeRange.ParseInstant(text).Start;
+                    // A DATE stays text, so that as an interval's end it covers its whole day.
+                    return word.Equals("DATE", StringComparison.OrdinalIgnoreCase) ? text : instant;
+                }
                 catch (InputException e) { throw new FilterException(e.Message, inner + 1); }
             case "CASEI":
                 Expect("(");
@@ -308,7 +313,7 @@ internal sealed class Cql2Parser
                 throw Error("geometry coordinates must be longitude, latitude in degrees (CRS84)", start);
             return geometry;
         }
-        catch (ParseException e)
+        catch (Exception e) when (e is ParseException or ArgumentException)
         {
             throw Error($"the geometry is not well-formed WKT: {e.Message}", start);
         }
