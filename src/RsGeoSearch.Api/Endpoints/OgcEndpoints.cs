@@ -70,7 +70,7 @@ internal static class OgcEndpoints
         ogc.MapGet("/api", (HttpContext context) =>
         {
             var query = new QueryReader(context.Request.Query).Only(OgcSearch.With("f"));
-            OgcSearch.Read(context, query);
+            var search = OgcSearch.Read(context, query);
             var ogcUrl = Links.Base(context, options) + "/ogc";
             if (OgcFormat.IsHtml(context, query))
                 return new Html().H(1, $"{options.Title} OGC API - Features")
@@ -84,7 +84,7 @@ internal static class OgcEndpoints
                         ["q", "chips: natural-language query; adds property score"], ["min_score", "chips: lowest score"],
                         ["model", "chips: embedding model"], ["f", "json or html"],
                     ]).Result("API");
-            return Results.Bytes(OgcOpenApi.Build(ogcUrl, options.Title, options.MaxLimit), OgcOpenApi.ContentType);
+            return Results.Bytes(OgcOpenApi.Build(ogcUrl, options.Title, options.MaxLimit, search.IsRanked), OgcOpenApi.ContentType);
         });
 
         ogc.MapGet("/collections", async (HttpContext context, IChipCatalog catalog, CancellationToken ct) =>
@@ -178,7 +178,7 @@ internal static class OgcEndpoints
             var query = new QueryReader(context.Request.Query);
             if (collectionId == "changes") return await ChangeEndpoints.OgcItemsAsync(context, catalog, options, query, ct);
             var schema = FeatureSchema.Of(collectionId);
-            var queryableNames = schema.Where(p => p.Queryable && p.Type != PropertyType.Geometry && !p.RankedOnly).Select(p => p.Name);
+            var queryableNames = schema.Where(p => p.Queryable && p.Type != PropertyType.Geometry).Select(p => p.Name);
             query.Only([.. OgcSearch.With("bbox", "bbox-crs", "datetime", "limit", "offset", "f", "filter", "filter-lang", "filter-crs", "sortby", "properties", "skipGeometry", "crs"), .. queryableNames]);
             var search = OgcSearch.Read(context, query);
             var ranked = isChips && search.IsRanked; // scenes ignore the search parameters
@@ -357,9 +357,12 @@ internal static class OgcEndpoints
         CheckCrs(query, "filter-crs");
         CheckCrs(query, "crs");
         if (query.String("filter") is { } filter) parts.Add(Parameter("filter", () => Cql2Parser.Parse(filter, schema, ranked)));
-        foreach (var p in schema.Where(p => p.Queryable && p.Type != PropertyType.Geometry && !p.RankedOnly))
+        foreach (var p in schema.Where(p => p.Queryable && p.Type != PropertyType.Geometry))
             if (query.String(p.Name) is { } value)
+            {
+                if (p.RankedOnly && !ranked) throw new ParameterException(p.Name, $"{p.Name} exists only when q (or like) ranks the features");
                 parts.Add(new CompareNode(p, Comparison.Equal, Parameter(p.Name, () => FilterValues.Coerce(p, value, 0))));
+            }
         if (crossing is not null) parts.Add(crossing);
         if (dated) parts.Add(new NotNode(new IsNullNode(schema.First(p => p.Name == "acquired"))));
         return parts.Count switch { 0 => null, 1 => parts[0], _ => new AndNode(parts) };

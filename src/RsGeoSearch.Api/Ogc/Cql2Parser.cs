@@ -133,13 +133,7 @@ internal sealed class Cql2Parser
 
     private FilterNode SpatialPredicate(string relation, int start)
     {
-        Expect("(");
-        SkipSpace();
-        var at = _pos;
-        var name = Identifier() ?? throw Error("expected the geometry property (geometry)");
-        var property = FeatureSchema.Queryable(_schema, name, at + 1, _ranked);
-        if (property.Type != PropertyType.Geometry) throw Error($"'{name}' is not a geometry", at);
-        Expect(",");
+        var property = FunctionProperty(PropertyType.Geometry, "a geometry property (geometry)");
         var geometry = Geometry();
         Expect(")");
         var r = relation switch
@@ -155,13 +149,7 @@ internal sealed class Cql2Parser
 
     private FilterNode TemporalPredicate(string function, int start)
     {
-        Expect("(");
-        SkipSpace();
-        var at = _pos;
-        var name = Identifier() ?? throw Error("expected a time property (acquired)");
-        var property = FeatureSchema.Queryable(_schema, name, at + 1, _ranked);
-        if (property.Type != PropertyType.DateTime) throw Error($"'{name}' is not a time property", at);
-        Expect(",");
+        var property = FunctionProperty(PropertyType.DateTime, "a time property (acquired)");
         var (from, to) = TimeValue();
         Expect(")");
         var relation = function switch
@@ -173,6 +161,19 @@ internal sealed class Cql2Parser
             _ => throw Error($"unknown temporal function {function}", start),
         };
         return new TemporalNode(property, relation, from, to);
+    }
+
+    /// <summary>"(property," of a spatial or temporal function: the property, which must be of <paramref name="type"/>.</summary>
+    private FeatureProperty FunctionProperty(PropertyType type, string what)
+    {
+        Expect("(");
+        SkipSpace();
+        var at = _pos;
+        var name = Identifier() ?? throw Error($"expected {what}");
+        var property = FeatureSchema.Queryable(_schema, name, at + 1, _ranked);
+        if (property.Type != type) throw Error($"'{name}' is not {what}", at);
+        Expect(",");
+        return property;
     }
 
     /// <summary>DATE('...'), TIMESTAMP('...'), '...' or INTERVAL(a, b) with '..' for an open end.</summary>
