@@ -1,19 +1,15 @@
 # The rsgeo program (CLI + HTTP API) for docker compose's api service: `rsgeo serve` against RSGEO_DATABASE_URL.
 #
-# Build stage: Ubuntu's own .NET 10 SDK package builds and tests nothing but publishes the CLI
-# self-contained, and npm supplies ONNX Runtime (libonnxruntime.so.1 from onnxruntime-node, as setup.sh does).
+# Build stage: Ubuntu's own .NET 10 SDK package builds and tests nothing but publishes the CLI self-contained;
+# ONNX Runtime's native library comes with its NuGet package (linux-x64 only).
 FROM ubuntu:25.10 AS build
 RUN apt-get update \
- && apt-get install -y --no-install-recommends dotnet-sdk-10.0 npm ca-certificates \
+ && apt-get install -y --no-install-recommends dotnet-sdk-10.0 ca-certificates \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
-COPY Directory.Build.props Directory.Packages.props RsGeoSearch.sln ./
+COPY Directory.Build.props Directory.Build.targets Directory.Packages.props RsGeoSearch.sln ./
 COPY src/ src/
 RUN dotnet publish src/RsGeoSearch.Cli/RsGeoSearch.Cli.csproj -c Release -r linux-x64 --self-contained true -o /app -nologo
-RUN mkdir -p /app/native /tmp/ort && cd /tmp/ort \
- && npm pack --silent onnxruntime-node@1.30.0 \
- && tar -xzf onnxruntime-node-1.30.0.tgz package/bin/napi-v6/linux/x64 \
- && cp -L package/bin/napi-v6/linux/x64/libonnxruntime.so.1* /app/native/
 COPY models/ /app/models/
 
 # Run stage: Debian 12 with GDAL 3.6 (libgdal32, the C API the Raster stage binds); .NET is self-contained.
@@ -23,8 +19,7 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --home-dir /app rsgeo
 COPY --from=build /app /app
-ENV RSGEO_NATIVE_DIR=/app/native \
-    RSGEO_MODELS_PATH=/app/models \
+ENV RSGEO_MODELS_PATH=/app/models \
     ASPNETCORE_URLS=http://+:8080 \
     DOTNET_CLI_TELEMETRY_OPTOUT=1
 USER rsgeo

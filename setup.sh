@@ -1,20 +1,25 @@
 #!/usr/bin/env bash
 # One-command set-up for RsGeoSearch on a Debian machine (bookworm or later).
 # Idempotent: every step checks whether its work is already done and skips it.
-#   ./setup.sh            system packages, pgvector, ONNX Runtime, .NET build
+#   ./setup.sh            system packages, pgvector, web client, .NET build (ONNX Runtime's CPU package)
 #   ./setup.sh --tests    the same plus what the test suite needs (PyTorch, sentencepiece, ...)
+#   ./setup.sh --gpu      build with ONNX Runtime's CUDA package instead (NVIDIA driver, CUDA 13, cuDNN 9 at run time)
+#   ./setup.sh --cpu      back to the CPU package (the default; a plain re-run keeps the last choice)
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 NATIVE="$ROOT/native"
-ORT_VERSION=1.30.0
+GPU_MARKER="$NATIVE/gpu-build"   # read by Directory.Build.props: RsGeoGpu=true
 PGVECTOR_MIN=0.8
 WITH_TESTS=0
+ORT_BUILD=""
 for arg in "$@"; do
   case "$arg" in
     --tests) WITH_TESTS=1 ;;
-    -h|--help) sed -n '2,6p' "$0"; exit 0 ;;
-    *) echo "setup.sh: unknown option '$arg' (use --tests or --help)" >&2; exit 2 ;;
+    --gpu) ORT_BUILD=gpu ;;
+    --cpu) ORT_BUILD=cpu ;;
+    -h|--help) sed -n '2,8p' "$0"; exit 0 ;;
+    *) echo "setup.sh: unknown option '$arg' (use --tests, --gpu, --cpu or --help)" >&2; exit 2 ;;
   esac
 done
 
@@ -75,20 +80,20 @@ else
   echo "installed: $(grep default_version "$PG_SHARE/extension/vector.control")"
 fi
 
-step "ONNX Runtime $ORT_VERSION (libonnxruntime.so.1 from npm onnxruntime-node)"
-if [ -f "$NATIVE/libonnxruntime.so.1" ] && [ "$(cat "$NATIVE/onnxruntime.version" 2>/dev/null)" = "$ORT_VERSION" ]; then
-  echo "already in $NATIVE"
+step "ONNX Runtime build (NuGet: Microsoft.ML.OnnxRuntime 1.31.1 for the CPU, .Gpu.Linux 1.31.0 for CUDA)"
+mkdir -p "$NATIVE"
+rm -f "$NATIVE/libonnxruntime.so.1" "$NATIVE"/libonnxruntime_providers_*.so "$NATIVE/onnxruntime.version"   # the old npm copy
+was=cpu; [ -f "$GPU_MARKER" ] && was=gpu
+now=${ORT_BUILD:-$was}
+if [ "$now" = gpu ]; then touch "$GPU_MARKER"; else rm -f "$GPU_MARKER"; fi
+if [ "$now" != "$was" ]; then
+  echo "switching from the $was build to the $now build: cleaning the old outputs"
+  dotnet clean "$ROOT/RsGeoSearch.sln" -c Release -nologo -v quiet >/dev/null || true
+fi
+if [ "$now" = gpu ]; then
+  echo "CUDA build: the encoders run on the GPU with --provider cuda (or auto); needs the NVIDIA driver, CUDA 13 and cuDNN 9 (README: GPU)"
 else
-  work=$(mktemp -d)
-  (cd "$work" && npm pack --silent "onnxruntime-node@$ORT_VERSION" >/dev/null && tar -xzf onnxruntime-node-*.tgz)
-  mkdir -p "$NATIVE"
-  src="$work/package/bin/napi-v6/linux/x64"
-  lib=$(ls "$src"/libonnxruntime.so.1* | head -1)
-  cp "$lib" "$NATIVE/libonnxruntime.so.1"
-  for extra in "$src"/libonnxruntime_providers_*.so; do [ -f "$extra" ] && cp "$extra" "$NATIVE/"; done
-  echo "$ORT_VERSION" > "$NATIVE/onnxruntime.version"
-  rm -rf "$work"
-  echo "placed $NATIVE/libonnxruntime.so.1"
+  echo "CPU build (./setup.sh --gpu for the CUDA build)"
 fi
 
 step "Web map client (plugins/web: npm ci, build)"

@@ -123,6 +123,7 @@ chmod 700 "$TMP/run"
 # A fresh QGIS profile (settings and auth database) in HOME; offscreen Qt; QGIS's own auth debug lines filtered.
 HOME="$TMP/home" XDG_RUNTIME_DIR="$TMP/run" QT_QPA_PLATFORM=offscreen \
   RSGEO_URL="$URL" RSGEO_PLUGIN_DIR="$TMP/plugins" RSGEO_QGIS_ARTIFACTS="$ROOT/artifacts/qgis" PYTHONDONTWRITEBYTECODE=1 \
+  RSGEO_SHARED_DATA="${RSGEO_SHARED_DATA:-$ROOT/../shared/data}" \
   "$PY" "$ROOT/tests/qgis/test_plugin.py" 2>&1 | grep -vE '^(salt|hash|cipheriv) hex: |XDG_RUNTIME_DIR' | tee "$TMP/test.out"
 rc=${PIPESTATUS[0]}
 summary=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$TMP/test.out" | tail -1)

@@ -12,7 +12,7 @@
 # Environment:
 #   RSGEO_SHARED_DATA  shared data folder (default: ../shared/data beside the repository)
 #   RSGEO_WEB_RASTERS  rasters to ingest, space-separated, relative to the shared data folder or absolute
-#                      (default: rasters/naip-north-dakota rasters/rapideye-sanfrancisco)
+#                      (default: rasters/naip-north-dakota rasters/rapideye-sanfrancisco rasters/landsat-pucallpa rasters/landsat7-bahamas)
 #   RSGEO_WEB_URL      test a server that already runs instead of starting one (skips 3 and 4)
 #   RSGEO_WEB_QUERY    the text query typed (default: farmland)
 #   RSGEO_WEB_MODEL    --model for ingest and serve (default: the bundled default model)
@@ -101,7 +101,7 @@ else
   SHARED=${RSGEO_SHARED_DATA:-"$ROOT/../shared/data"}
   [ -d "$SHARED" ] || fail "shared data not found at $SHARED (set RSGEO_SHARED_DATA)"
   rasters=()
-  for r in ${RSGEO_WEB_RASTERS:-rasters/naip-north-dakota rasters/rapideye-sanfrancisco}; do
+  for r in ${RSGEO_WEB_RASTERS:-rasters/naip-north-dakota rasters/rapideye-sanfrancisco rasters/landsat-pucallpa rasters/landsat7-bahamas}; do
     case "$r" in /*) path=$r ;; *) path="$SHARED/$r" ;; esac
     [ -e "$path" ] || fail "raster $path not found"
     rasters+=("$path")

@@ -4,10 +4,12 @@ using RsGeoSearch.Core;
 using RsGeoSearch.Inference;
 using RsGeoSearch.Inference.Onnx;
 
-// Inference throughput on this CPU: images/s at batch 1, 8 and 32, text queries/s, GFLOPs per image (counted from
-// ONNX Runtime's per-node shapes) and the achieved GFLOP/s as a fraction of an estimated fp32 peak.
-// Usage: dotnet run -c Release --project bench/RsGeoSearch.Bench.Inference -- [--model NAME|DIR]... [--preset vit-b32|tiny]...
-//        [--seconds 3] [--threads 0]
+// Inference throughput: images/s at batch 1, 8, 32 and 128, text queries/s, GFLOPs per image (counted from ONNX Runtime's
+// per-node shapes) and the achieved GFLOP/s as a fraction of a peak: the CPU's estimated fp32 peak, or with
+// --provider cuda the GPU's dense fp16/bf16 peak given by --peak-tflops (e.g. 989 for an H100/H200 SXM): MFU.
+// Usage: dotnet run -c Release --project bench/RsGeoSearch.Bench.Inference -- [--model NAME|DIR]...
+//        [--preset vit-b32|siglip-l16-256|tiny]... [--seconds 3] [--threads 0] [--provider cpu|cuda|auto] [--peak-tflops T]
+//        [--batches 1,8,32,128]
 // With no --model/--preset: a random-weight CLIP ViT-B/32 (exported by python/make_clip.py, ~30 s) and rsgeo-mini if exported.
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
@@ -15,6 +17,9 @@ var models = new List<string>();
 var presets = new List<string>();
 var seconds = 3.0;
 var threads = 0;
+var provider = ExecutionProvider.Cpu;
+double? peakTflops = null;
+int[] batches = [1, 8, 32, 128];
 for (var i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -23,6 +28,9 @@ for (var i = 0; i < args.Length; i++)
         case "--preset": presets.Add(args[++i]); break;
         case "--seconds": seconds = double.Parse(args[++i], CultureInfo.InvariantCulture); break;
         case "--threads": threads = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+        case "--provider": provider = SessionSettings.ParseProvider(args[++i]); break;
+        case "--peak-tflops": peakTflops = double.Parse(args[++i], CultureInfo.InvariantCulture); break;
+        case "--batches": batches = args[++i].Split(',').Select(b => int.Parse(b, CultureInfo.InvariantCulture)).ToArray(); break;
         default: Console.Error.WriteLine($"unknown argument {args[i]}"); return 2;
     }
 }
@@ -50,18 +58,22 @@ foreach (var preset in presets)
     models.Add(dir);
 }
 
-var peak = EstimatePeakGflops(out var peakNote);
-Console.WriteLine($"ONNX Runtime {OnnxRuntime.Version}; {Environment.ProcessorCount} logical CPUs; estimated fp32 peak {peak:F0} GFLOP/s ({peakNote}); intra-op threads {(threads == 0 ? "default" : threads)}");
+var cpuPeak = EstimatePeakGflops(out var cpuNote);
+var peak = peakTflops is { } t ? t * 1000 : cpuPeak;
+var peakNote = peakTflops is null ? $"estimated CPU fp32 peak ({cpuNote})" : "given GPU dense fp16/bf16 peak";
+Console.WriteLine($"ONNX Runtime {OnnxRuntime.Version} ({OnnxRuntime.LibraryPath}); provider {provider.ToString().ToLowerInvariant()}; " +
+                  $"{Environment.ProcessorCount} logical CPUs; peak {peak:F0} GFLOP/s, {peakNote}; intra-op threads {(threads == 0 ? "default" : threads)}");
 Console.WriteLine();
-Console.WriteLine($"{"model",-18} {"GFLOPs/img",10} {"img/s b1",9} {"img/s b8",9} {"img/s b32",10} {"b32/b1",7} {"GFLOP/s",8} {"% peak",7} {"GFLOPs/q",9} {"queries/s",10} {"q/s b32",8}");
+Console.WriteLine($"{"model",-22} {"GFLOPs/img",10} " + string.Concat(batches.Select(b => $"{"img/s b" + b,11} ")) +
+                  $"{"GFLOP/s",8} {"% peak",7} {"GFLOPs/q",9} {"queries/s",10} {"q/s b32",8}");
 try
 {
     foreach (var m in models)
     {
-        using var model = registry.Load(m, new SessionSettings { IntraOpThreads = threads });
+        using var model = registry.Load(m, new SessionSettings { IntraOpThreads = threads, Provider = provider });
         var size = model.Preprocessing.Size;
         var rng = new Random(1);
-        var chips = Enumerable.Range(0, 32).Select(_ =>
+        var chips = Enumerable.Range(0, batches.Max()).Select(_ =>
         {
             var px = new float[3 * size * size];
             for (var k = 0; k < px.Length; k++) px[k] = (float)rng.NextDouble();
@@ -96,14 +108,12 @@ try
             return n / sw.Elapsed.TotalSeconds;
         }
 
-        var b1 = ImagesPerSecond(1);
-        var b8 = ImagesPerSecond(8);
-        var b32 = ImagesPerSecond(32);
+        var rates = batches.Select(ImagesPerSecond).ToArray();
         var q1 = QueriesPerSecond(1);
         var q32 = QueriesPerSecond(32);
-        var best = Math.Max(b1, Math.Max(b8, b32));
-        var achieved = best * imageFlops / 1e9;
-        Console.WriteLine($"{model.Name,-18} {imageFlops / 1e9,10:F3} {b1,9:F1} {b8,9:F1} {b32,10:F1} {b32 / b1,7:F2} {achieved,8:F1} {100 * achieved / peak,6:F1}% {textFlops / 1e9,9:F3} {q1,10:F1} {q32,8:F1}");
+        var achieved = rates.Max() * imageFlops / 1e9;
+        Console.WriteLine($"{model.Name,-22} {imageFlops / 1e9,10:F3} " + string.Concat(rates.Select(r => $"{r,11:F1} ")) +
+                          $"{achieved,8:F1} {100 * achieved / peak,6:F1}% {textFlops / 1e9,9:F3} {q1,10:F1} {q32,8:F1}");
     }
 }
 finally

@@ -11,7 +11,9 @@ using RsGeoSearch.Store;
 // (p50/p95) per filter kind, recall@10 against the exact plan, and QPS with 4 concurrent clients.
 //
 //   dotnet run -c Release --project bench/RsGeoSearch.Bench.Store -- [--chips N] [--dim D] [--queries Q]
-//        [--database URL | --data-dir DIR] [--keep]
+//        [--database URL | --data-dir DIR] [--keep] [--compare-halfvec]
+// --compare-halfvec stores the same chips twice, as vector and as halfvec, and reports bytes per chip, index sizes and
+// recall@10 of halfvec (exact and HNSW plans) against the float exact answer (unfiltered queries).
 // Without --database/--data-dir it creates a temporary embedded cluster and deletes it at the end.
 // With an existing catalog of the same size and model it skips the load.
 
@@ -19,6 +21,7 @@ var chips = IntArg("--chips", 1_000_000);
 var dim = IntArg("--dim", 256);
 var queries = IntArg("--queries", 200);
 var keep = args.Contains("--keep");
+var compareHalf = args.Contains("--compare-halfvec");
 var database = StringArg("--database");
 var dataDir = StringArg("--data-dir");
 var temporary = database is null && dataDir is null;
@@ -29,8 +32,13 @@ Console.WriteLine($"store benchmark: {chips:N0} chips x {dim}-d, {queries} queri
 try
 {
     await using var store = await target.OpenStoreAsync();
+    if (compareHalf)
+    {
+        await CompareHalfAsync(store, chips, dim, queries);
+        return 0;
+    }
     var modelName = $"bench-{dim}";
-    var model = await store.RegisterModelAsync(modelName, dim);
+    var model = await store.RegisterModelAsync(modelName, dim, halfPrecision: false);
     var rng = new Random(20240601);
     var centres = Enumerable.Range(0, 200).Select(_ => RandomUnit(rng, dim)).ToArray();
 
@@ -130,6 +138,45 @@ finally
     else if (target.Cluster is { } c) Console.WriteLine($"kept the cluster in {c.Options.Directory} (stop it with: rsgeo db stop --data-dir {c.Options.Directory})");
 }
 return 0;
+
+static async Task CompareHalfAsync(CatalogStore store, int chips, int dim, int queries)
+{
+    var full = await store.RegisterModelAsync($"bench-{dim}", dim, halfPrecision: false);
+    var half = await store.RegisterModelAsync($"bench-{dim}-halfvec", dim, halfPrecision: true);
+    foreach (var m in new[] { full, half })
+    {
+        var rng = new Random(20240601); // the same centres and vectors for both models; scenes are shared by content hash
+        var centres = Enumerable.Range(0, 200).Select(_ => RandomUnit(rng, dim)).ToArray();
+        if (await store.CountEmbeddingsAsync(m) == 0) await LoadAsync(store, m, chips, dim, centres, rng);
+    }
+    await using (var conn = await store.DataSource.OpenConnectionAsync())
+    await using (var cmd = new Npgsql.NpgsqlCommand(string.Create(CultureInfo.InvariantCulture, $"""
+        SELECT (SELECT avg(pg_column_size(embedding)) FROM embeddings WHERE model_id = {full.Id}),
+               (SELECT avg(pg_column_size(embedding_half)) FROM embeddings WHERE model_id = {half.Id}),
+               pg_relation_size('{SchemaMigrator.Schema}.{full.IndexName}'), pg_relation_size('{SchemaMigrator.Schema}.{half.IndexName}')
+        """), conn))
+    {
+        await using var r = await cmd.ExecuteReaderAsync();
+        await r.ReadAsync();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"bytes per stored vector: vector {r.GetDecimal(0):F0}, halfvec {r.GetDecimal(1):F0}; HNSW index bytes per chip: vector {r.GetInt64(2) / (double)chips:F0}, halfvec {r.GetInt64(3) / (double)chips:F0}"));
+    }
+    var qrng = new Random(7);
+    double halfExact = 0, halfIndex = 0, fullIndex = 0, total = 0;
+    var rngCentres = new Random(20240601);
+    var centresAgain = Enumerable.Range(0, 200).Select(_ => RandomUnit(rngCentres, dim)).ToArray();
+    for (var i = 0; i < queries; i++)
+    {
+        var q = Perturb(qrng, centresAgain[qrng.Next(centresAgain.Length)], 0.9f);
+        var truth = (await store.SearchAsync(new SearchQuery(full.Name, q), SearchPlan.Exact)).Hits.Select(h => h.ChipId).ToHashSet();
+        halfExact += (await store.SearchAsync(new SearchQuery(half.Name, q), SearchPlan.Exact)).Hits.Count(h => truth.Contains(h.ChipId));
+        halfIndex += (await store.SearchAsync(new SearchQuery(half.Name, q), SearchPlan.Index)).Hits.Count(h => truth.Contains(h.ChipId));
+        fullIndex += (await store.SearchAsync(new SearchQuery(full.Name, q), SearchPlan.Index)).Hits.Count(h => truth.Contains(h.ChipId));
+        total += truth.Count;
+    }
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"recall@10 against the float exact answer, {queries} unfiltered queries: halfvec exact {halfExact / total:F3}, halfvec HNSW {halfIndex / total:F3}, float HNSW {fullIndex / total:F3}"));
+}
 
 static async Task LoadAsync(CatalogStore store, ModelInfo model, int chips, int dim, float[][] centres, Random rng)
 {

@@ -55,6 +55,7 @@ public static class RsGeoApi
         InferenceEndpoints.Map(app, options);
         OgcEndpoints.Map(app, options);
         WfsEndpoints.Map(app, options);
+        ExportEndpoints.Map(app, options);
         return app;
     }
 }

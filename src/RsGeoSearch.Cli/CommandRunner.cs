@@ -1,5 +1,6 @@
 using Npgsql;
 using RsGeoSearch.Core;
+using Microsoft.ML.OnnxRuntime;
 using RsGeoSearch.Inference.Onnx;
 using RsGeoSearch.Raster;
 using RsGeoSearch.Store;

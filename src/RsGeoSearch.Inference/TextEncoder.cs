@@ -1,3 +1,4 @@
+using Microsoft.ML.OnnxRuntime.Tensors;
 using RsGeoSearch.Core;
 using RsGeoSearch.Inference.Models;
 using RsGeoSearch.Inference.Onnx;

@@ -95,16 +95,7 @@ public sealed class RasterDataset : IDisposable
         if (string.IsNullOrWhiteSpace(safeName) || safeName.Any(c => char.IsControl(c))) safeName = "upload";
         var memPath = $"/vsimem/rsgeosearch/{Guid.NewGuid():N}/{safeName}";
         var hash = Convert.ToHexStringLower(SHA256.HashData(data));
-        var buffer = GdalNative.VSIMalloc((nuint)data.Length);
-        if (buffer == IntPtr.Zero) throw new OutOfMemoryException($"GDAL could not allocate {data.Length} bytes for {name}");
-        unsafe { data.CopyTo(new Span<byte>((void*)buffer, data.Length)); }
-        var file = GdalNative.VSIFileFromMemBuffer(memPath, buffer, (ulong)data.Length, takeOwnership: 1);
-        if (file == IntPtr.Zero)
-        {
-            GdalNative.VSIFree(buffer);
-            throw new RasterException(name, $"GDAL could not create an in-memory file: {GdalLibrary.LastErrorMessage()}");
-        }
-        GdalNative.VSIFCloseL(file);
+        MemoryFile.Create(memPath, data, name);
         GdalNative.CPLErrorReset();
         var h = GdalNative.GDALOpenEx(memPath, GdalNative.GDAL_OF_RASTER | GdalNative.GDAL_OF_READONLY | GdalNative.GDAL_OF_VERBOSE_ERROR,
             IntPtr.Zero, IntPtr.Zero, IntPtr.Zero);

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using RsGeoSearch.Api;
 using RsGeoSearch.Core;
@@ -32,12 +33,14 @@ public sealed class ApiHost : IAsyncDisposable
     /// <summary>Every log line from Trace up, when started with captureLogs; null otherwise (warnings go to the console).</summary>
     public CapturedLogs? Logs { get; }
 
-    public static async Task<ApiHost> StartAsync(IChipCatalog catalog, ApiOptions options, bool kestrel = false, bool captureLogs = false)
+    public static async Task<ApiHost> StartAsync(IChipCatalog catalog, ApiOptions options, bool kestrel = false, bool captureLogs = false,
+        Action<IServiceCollection>? services = null)
     {
         var logs = captureLogs ? new CapturedLogs() : null;
         var app = RsGeoApi.Build(catalog, options, b =>
         {
             if (!kestrel) b.WebHost.UseTestServer();
+            services?.Invoke(b.Services);
             if (logs is null)
             {
                 b.Logging.SetMinimumLevel(LogLevel.Warning);

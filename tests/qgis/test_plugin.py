@@ -32,7 +32,9 @@ from qgis.core import (
     QgsExpressionContextScope,
     QgsGeometry,
     QgsGraduatedSymbolRenderer,
+    QgsFeatureRequest,
     QgsProject,
+    QgsRasterLayer,
     QgsRectangle,
     QgsSettings,
     QgsTask,
@@ -42,6 +44,8 @@ from qgis.core import (
 URL = os.environ.get("RSGEO_URL", "http://127.0.0.1:8080").rstrip("/")
 PLUGIN_DIR = os.environ.get("RSGEO_PLUGIN_DIR") or os.path.join(os.path.dirname(__file__), "..", "..", "plugins", "qgis")
 TASK_TIMEOUT_S = float(os.environ.get("RSGEO_QGIS_TASK_TIMEOUT", "180"))
+SHARED = os.environ.get("RSGEO_SHARED_DATA") or os.path.join(os.path.dirname(__file__), "..", "..", "..", "shared", "data")
+ARTIFACTS = os.environ.get("RSGEO_QGIS_ARTIFACTS")
 
 QgsApplication.setOrganizationName("QGIS")
 QgsApplication.setOrganizationDomain("qgis.org")
@@ -173,6 +177,17 @@ def set_canvas_extent_4326(box, crs="EPSG:3857"):
     iface.canvas.setExtent(rect)
     iface.canvas.refresh()
     return rect
+
+
+def feature_context(layer, feature):
+    """An expression context for one feature of ``layer`` (as map tips and layer actions get)."""
+    context = QgsExpressionContext()
+    scope = QgsExpressionContextScope()
+    scope.setFeature(feature)
+    scope.setFields(layer.fields())
+    context.appendScope(scope)
+    context.setFeature(feature)
+    return context
 
 
 state = {}
@@ -307,6 +322,7 @@ def t_search():
     assert any(level == Qgis.Success for _, _, level in messages()), messages()
     state["layer"] = layer
     state["extent"] = extent
+    state["days"] = sorted({f["acquired"].toString("yyyy-MM-dd") for f in layer.getFeatures() if not f["acquired"].isNull()})
     return "{} chips, event loop spun {} times while waiting".format(layer.featureCount(), spins)
 
 
@@ -325,13 +341,7 @@ def t_style():
     tip = layer.mapTipTemplate()
     assert URL + '/chips/[% "id" %].png' in tip, tip
     first = next(layer.getFeatures())
-    context = QgsExpressionContext()
-    scope = QgsExpressionContextScope()
-    scope.setFeature(first)
-    scope.setFields(layer.fields())
-    context.appendScope(scope)
-    context.setFeature(first)
-    html = QgsExpression.replaceExpressionText(tip, context)
+    html = QgsExpression.replaceExpressionText(tip, feature_context(layer, first))
     src = "{}/chips/{}.png".format(URL, first["id"])
     assert src in html, html
     with urllib.request.urlopen(src + "?size=256", timeout=60) as r:  # the map tip's image really loads
@@ -381,8 +391,12 @@ def t_similar():
     wait(task)
     assert plugin.last_error is None, plugin.last_error
     similar = plugin.last_layer
-    assert similar is not layer and similar.isValid() and QgsProject.instance().mapLayer(similar.id()) is similar
+    # One result layer, refilled: not a new layer per search.
+    assert similar is layer and similar.isValid() and QgsProject.instance().mapLayer(similar.id()) is similar
     assert similar.name() == "RsGeoSearch: similar to chip {}".format(first["id"]), similar.name()
+    slots = [n.layer() for n in QgsProject.instance().layerTreeRoot().findGroup("RsGeoSearch").findLayers()
+             if n.layer().customProperty("rsgeosearch/slot") == "results"]
+    assert slots == [layer], [l.name() for l in slots]
     direct = http_json("/chips/{}/similar?limit=5".format(first["id"]))
     got = [f["id"] for f in similar.getFeatures()]
     assert got == [f["id"] for f in direct["features"]] and got, (got, direct)
@@ -398,25 +412,19 @@ def t_action():
     layer = state["layer"]
     feature = list(layer.getFeatures())[-1]
     action = [a for a in layer.actions().actions() if a.name() == "Find similar chips"][0]
-    context = QgsExpressionContext()
-    context.setFeature(feature)
-    scope = QgsExpressionContextScope()
-    scope.setFeature(feature)
-    scope.setFields(layer.fields())
-    context.appendScope(scope)
-    code = QgsExpression.replaceExpressionText(action.command(), context)
+    code = QgsExpression.replaceExpressionText(action.command(), feature_context(layer, feature))
     before = plugin.last_layer
     exec(code, {})  # what QGIS's action runner does with a Python action
     task = plugin._tasks[-1]
     wait(task)
     assert plugin.last_error is None, plugin.last_error
-    assert plugin.last_layer is not before and plugin.last_layer.name().endswith("chip {}".format(feature["id"])), plugin.last_layer.name()
+    assert plugin.last_layer.name().endswith("chip {}".format(feature["id"])), plugin.last_layer.name()
 
 
 @check("date range filters results")
 def t_dates():
     plugin = state["plugin"]
-    acquired = sorted({f["acquired"].toString("yyyy-MM-dd") for f in state["layer"].getFeatures() if not f["acquired"].isNull()})
+    acquired = state["days"]
     if not acquired:
         return "no dated chips in the extent; only checked that a far-future range gives nothing"
     import datetime
@@ -433,6 +441,202 @@ def t_dates():
     assert plugin.last_error is None and plugin.last_layer.featureCount() == 0, plugin.last_error
     assert any(level == Qgis.Warning and "no chips" in text for _, text, level in messages()), messages()
     return "only {} when asking for {}".format(sorted(got), acquired[0])
+
+
+def render(layers, extent, size=(480, 360), crs="EPSG:4326"):
+    from qgis.PyQt.QtCore import QSize
+    from qgis.PyQt.QtGui import QColor
+    from qgis.core import QgsMapRendererSequentialJob, QgsMapSettings
+
+    settings = QgsMapSettings()
+    settings.setLayers(layers)  # first = on top
+    settings.setDestinationCrs(QgsCoordinateReferenceSystem(crs))
+    settings.setExtent(extent)
+    settings.setOutputSize(QSize(*size))
+    settings.setBackgroundColor(QColor(255, 255, 255))
+    job = QgsMapRendererSequentialJob(settings)
+    job.start()
+    job.waitForFinished()
+    return job.renderedImage(), settings
+
+
+def naip_raster():
+    folder = os.path.join(SHARED, "rasters", "naip-north-dakota")
+    files = sorted(f for f in os.listdir(folder) if f.endswith(".tif")) if os.path.isdir(folder) else []
+    assert files, "no NAIP raster in {} (set RSGEO_SHARED_DATA)".format(folder)
+    layer = QgsRasterLayer(os.path.join(folder, files[0]), "naip", "gdal")
+    assert layer.isValid(), files[0]
+    return layer
+
+
+def farmland_layer(limit):
+    """The plugin's result layer for "farmland" in the test's extent."""
+    plugin = state["plugin"]
+    wait(plugin.search("farmland", bbox=state["extent"], limit=limit))
+    assert plugin.last_error is None, plugin.last_error
+    return plugin.last_layer
+
+
+@check("the result layer over a raster: the imagery stays visible through the footprints")
+def t_over_raster():
+    layer = farmland_layer(20)
+    raster = naip_raster()
+    extent = layer.extent()
+    alone, settings = render([raster], extent)
+    over, _ = render([layer, raster], extent)
+    # Samples inside footprints, away from their outlines: around each footprint's centre.
+    samples = []
+    for f in layer.getFeatures():
+        c = f.geometry().centroid().asPoint()
+        bb = f.geometry().boundingBox()
+        for dx in (-0.2, 0.0, 0.2):
+            for dy in (-0.2, 0.0, 0.2):
+                p = settings.mapToPixel().transform(c.x() + dx * bb.width(), c.y() + dy * bb.height())
+                x, y = int(p.x()), int(p.y())
+                if 0 <= x < alone.width() and 0 <= y < alone.height():
+                    samples.append((alone.pixelColor(x, y), over.pixelColor(x, y)))
+    assert len(samples) > 20, len(samples)
+    diff = sum(abs(a.red() - b.red()) + abs(a.green() - b.green()) + abs(a.blue() - b.blue()) for a, b in samples) / (3.0 * len(samples))
+
+    def spread(colors):
+        values = [c.red() + c.green() + c.blue() for c in colors]
+        mean = sum(values) / len(values)
+        return (sum((v - mean) ** 2 for v in values) / len(values)) ** 0.5
+
+    texture_alone = spread([a for a, _ in samples])
+    texture_over = spread([b for _, b in samples])
+    assert texture_alone > 5, "the raster itself is flat here ({:.1f})".format(texture_alone)
+    # Fill alpha 40/255 per footprint: even where several dates stack, most of each pixel is the raster.
+    assert diff < 255 * 0.3, "the footprints change the raster's pixels by {:.0f} of 255 on average".format(diff)
+    assert texture_over > 0.5 * texture_alone, "the raster's detail is hidden: spread {:.1f} → {:.1f}".format(texture_alone, texture_over)
+    for r in layer.renderer().ranges() if isinstance(layer.renderer(), QgsGraduatedSymbolRenderer) else []:
+        assert r.symbol().symbolLayer(0).fillColor().alpha() < 128, "class {} is opaque".format(r.label())
+    if ARTIFACTS:
+        os.makedirs(ARTIFACTS, exist_ok=True)
+        over.save(os.path.join(ARTIFACTS, "results-over-raster.png"))
+        alone.save(os.path.join(ARTIFACTS, "raster-alone.png"))
+    return "{} samples: mean change {:.0f}/255, texture {:.0f} → {:.0f}".format(len(samples), diff, texture_alone, texture_over)
+
+
+@check("the top-ranked feature is drawn last (on top of the footprints it overlaps)")
+def t_order():
+    from qgis.PyQt.QtGui import QColor
+
+    layer = farmland_layer(100)
+    renderer = layer.renderer()
+    assert renderer.orderByEnabled(), "no rendering order"
+    request = QgsFeatureRequest()
+    request.setOrderBy(renderer.orderBy())
+    drawn = [f["score"] for f in layer.getFeatures(request)]
+    assert drawn == sorted(drawn) and drawn[-1] == max(drawn), drawn
+    # Pixels: with opaque fills, the spot of the best chip shows the best chip's colour even where other dates overlap it.
+    features = list(layer.getFeatures())
+    best = max(features, key=lambda f: f["score"])
+    centre = best.geometry().centroid().asPoint()
+    under = [f for f in features if f.geometry().contains(QgsGeometry.fromPointXY(centre))]
+    original = renderer.clone()
+    opaque = renderer.clone()
+    if isinstance(opaque, QgsGraduatedSymbolRenderer):
+        for i, r in enumerate(opaque.ranges()):
+            sym = r.symbol().clone()
+            c = sym.symbolLayer(0).fillColor()
+            c.setAlpha(255)
+            sym.symbolLayer(0).setFillColor(c)
+            opaque.updateRangeSymbol(i, sym)
+        ranges = opaque.ranges()  # kept alive: a range's symbol belongs to it
+        matching = [r for r in ranges if r.lowerValue() <= best["score"] <= r.upperValue()]
+        expected = QColor(matching[-1].symbol().symbolLayer(0).fillColor())
+    else:
+        expected = QColor(opaque.symbol().symbolLayer(0).fillColor())
+    layer.setRenderer(opaque)
+    try:
+        image, settings = render([layer], layer.extent())
+    finally:
+        layer.setRenderer(original)
+    p = settings.mapToPixel().transform(centre.x(), centre.y())
+    got = image.pixelColor(int(p.x()), int(p.y()))
+    assert (got.red(), got.green(), got.blue()) == (expected.red(), expected.green(), expected.blue()), \
+        "the best chip's spot shows {} instead of its colour {} ({} footprints there)".format(got.name(), expected.name(), len(under))
+    return "chip {} (score {:.3f}) on top of {} other footprint(s) there".format(best["id"], best["score"], len(under) - 1)
+
+
+@check("the action 'Add chip image as a layer' adds the chip's own image on its footprint")
+def t_chip_image():
+    plugin = state["plugin"]
+    layer = plugin.last_layer
+    feature = next(layer.getFeatures())
+    action = [a for a in layer.actions().actions() if a.name() == "Add chip image as a layer"][0]
+    exec(QgsExpression.replaceExpressionText(action.command(), feature_context(layer, feature)), {})
+    wait(plugin._tasks[-1])
+    assert plugin.last_error is None, plugin.last_error
+    image = plugin.last_image
+    assert isinstance(image, QgsRasterLayer) and image.isValid() and image.crs().authid() == "EPSG:4326"
+    day = feature["acquired"].toString("yyyy-MM-dd") if not feature["acquired"].isNull() else "date unknown"
+    assert image.name() == "RsGeoSearch: chip {} image ({})".format(feature["id"], day), image.name()
+    a, b = image.extent(), feature.geometry().boundingBox()
+    tol = 0.02 * max(b.width(), b.height())
+    assert all(abs(x - y) < tol for x, y in zip((a.xMinimum(), a.yMinimum(), a.xMaximum(), a.yMaximum()),
+                                                (b.xMinimum(), b.yMinimum(), b.xMaximum(), b.yMaximum()))), (a.toString(), b.toString())
+    group = QgsProject.instance().layerTreeRoot().findGroup("RsGeoSearch")
+    order = [n.layer() for n in group.findLayers()]
+    assert order.index(image) > order.index(layer), "the image is drawn over the results"
+    return "{}x{} px on {}".format(image.width(), image.height(), a.toString(5))
+
+
+@check("the dock: library dates as the default range, a drawn rectangle, more/less like and a minimum score")
+def t_dock_workflow():
+    plugin = state["plugin"]
+    dock = plugin.dock
+    dock.url.setText(URL)
+    wait(plugin.load_library_dates())
+    days = sorted({s["properties"]["acquired"][:10] for s in http_json("/scenes?limit=1000")["features"] if s["properties"].get("acquired")})
+    assert dock.date_from.date().toString("yyyy-MM-dd") == days[0] and dock.date_to.date().toString("yyyy-MM-dd") == days[-1], \
+        (dock.date_from.date().toString("yyyy-MM-dd"), dock.date_to.date().toString("yyyy-MM-dd"), days[0], days[-1])
+    assert days[0] in dock.dates_hint.text(), dock.dates_hint.text()
+    # A rectangle drawn with the map tool (its extentChanged signal, in the canvas CRS).
+    dock.draw_button.setChecked(True)
+    assert iface.canvas.mapTool() is dock.tool, "the rectangle tool is not active"
+    box = state["extent"]
+    cx, cy = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
+    small = (box[0], box[1], cx, cy)
+    rect = QgsCoordinateTransform(QgsCoordinateReferenceSystem("EPSG:4326"), iface.canvas.mapSettings().destinationCrs(),
+                                  QgsProject.instance()).transformBoundingBox(QgsRectangle(*small))
+    dock.tool.extentChanged.emit(rect)
+    assert not dock.draw_button.isChecked() and dock.drawn_box is not None and not dock.use_extent.isChecked()
+    assert max(abs(a - b) for a, b in zip(dock.drawn_box, small)) < 1e-6, (dock.drawn_box, small)
+    # Examples and a minimum score: the layer holds what GET /search answers for them.
+    first = http_json("/search?q=farmland&limit=3&bbox={}".format(",".join(repr(v) for v in box)))["features"]
+    plugin.label_chip(first[0]["id"], True)
+    plugin.label_chip(first[1]["id"], False)
+    assert dock.like.text() == str(first[0]["id"]) and dock.unlike.text() == str(first[1]["id"]), (dock.like.text(), dock.unlike.text())
+    dock.query.setText("farmland")
+    dock.use_dates.setChecked(False)
+    dock.use_min_score.setChecked(True)
+    dock.min_score.setValue(round(first[2]["properties"]["score"] - 0.05, 3))
+    dock.limit.setValue(50)
+    dock.search_button.click()
+    wait(plugin._tasks[-1])
+    assert plugin.last_error is None, plugin.last_error
+    direct = http_json("/search?q=farmland&like={}&unlike={}&min_score={}&limit=50&bbox={}".format(
+        first[0]["id"], first[1]["id"], dock.min_score.value(), ",".join(repr(v) for v in dock.drawn_box)))
+    got = [f["id"] for f in plugin.last_layer.getFeatures()]
+    assert got == [f["id"] for f in direct["features"]], (got, [f["id"] for f in direct["features"]])
+    assert all(f["score"] >= dock.min_score.value() for f in plugin.last_layer.getFeatures())
+    dock.use_min_score.setChecked(False)
+    dock.like.clear()
+    dock.unlike.clear()
+    dock.use_extent.setChecked(True)
+    return "{} chips with like, unlike and min_score {} in the drawn rectangle".format(len(got), dock.min_score.value())
+
+
+@check("a usage hint is information, not a red Critical message")
+def t_hint():
+    plugin = state["plugin"]
+    iface.setActiveLayer(None)
+    clear_messages()
+    assert plugin.find_similar() is None
+    levels = [level for _, _, level in messages()]
+    assert levels and Qgis.Critical not in levels and Qgis.Info in levels, messages()
 
 
 @check("a server error (problem+json) shows its detail in the message bar")
@@ -529,7 +733,7 @@ def t_dock():
     wait(plugin._tasks[-1])
     assert plugin.last_error is None, plugin.last_error
     layer = plugin.last_layer
-    assert layer is not before and layer.name() == "RsGeoSearch: river" and 0 < layer.featureCount() <= 3, (layer.name(), layer.featureCount())
+    assert layer.name() == "RsGeoSearch: river" and 0 < layer.featureCount() <= 3, (layer.name(), layer.featureCount())
     assert QgsSettings().value("rsgeosearch/limit", type=int) == 3
 
 
@@ -561,6 +765,8 @@ def t_changes():
     assert plugin.last_error is None, plugin.last_error
     layer = plugin.last_layer
     assert layer.customProperty("rsgeosearch/kind") == "changes" and layer.isValid()
+    assert any(level == Qgis.Success and "changed place" in text for _, text, level in messages()), messages()
+    assert not any("chip" in text for _, text, _ in messages()), messages()
     assert layer.name() == "RsGeoSearch: changes {} → {}".format(days[0], days[-1]), layer.name()
     assert layer.featureCount() == len(direct["features"]) > 0, (layer.featureCount(), len(direct["features"]))
     assert [str(f["id"]) for f in layer.getFeatures()] == [str(f["id"]) for f in direct["features"]]

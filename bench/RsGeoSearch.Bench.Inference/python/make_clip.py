@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Exports a CLIP-shaped dual encoder with random weights for benchmarking (throughput does not depend on the
 weights). Presets: vit-b32 (OpenAI CLIP ViT-B/32 dimensions: 224 px, patch 32, width 768, 12 layers; text width 512,
-12 layers, context 77, embedding 512) and tiny. Writes image.onnx, text.onnx and manifest.json (clip-bpe; copy the
+12 layers, context 77, embedding 512), siglip-l16-256 (a SigLIP-L/16 / Git-RSCLIP-sized graph: 256 px, patch 16,
+width 1024, 24 layers, 16 heads; text width 1024, 24 layers; embedding 1024; ~0.6 B parameters) and tiny. Writes image.onnx, text.onnx and manifest.json (clip-bpe; copy the
 vocabulary with --bpe). Usage: make_clip.py --preset vit-b32 --out DIR --bpe bpe_simple_vocab_16e6.txt.gz"""
 import argparse
 import json
@@ -13,6 +14,7 @@ import torch.nn as nn
 PRESETS = {
     "tiny": dict(size=64, patch=8, width=32, layers=2, heads=4, twidth=32, tlayers=2, theads=4, dim=16),
     "vit-b32": dict(size=224, patch=32, width=768, layers=12, heads=12, twidth=512, tlayers=12, theads=8, dim=512),
+    "siglip-l16-256": dict(size=256, patch=16, width=1024, layers=24, heads=16, twidth=1024, tlayers=24, theads=16, dim=1024),
 }
 MEAN = [0.48145466, 0.4578275, 0.40821073]
 STD = [0.26862954, 0.26130258, 0.27577711]

@@ -1,9 +1,9 @@
 #!/usr/bin/python3
 """Check the exported ONNX graphs against the reference outputs with ONNX Runtime's C API (ctypes),
-using the native library the project ships (native/libonnxruntime.so.1), since Debian has no
-python onnxruntime.
+using the native library of the NuGet package Microsoft.ML.OnnxRuntime that the build copies next to the rsgeo
+program (src/RsGeoSearch.Cli/bin/Release/net10.0/libonnxruntime.so), since Debian has no python onnxruntime.
 
-  /usr/bin/python3 models/rsgeo-mini/train/ort_check.py [--lib native/libonnxruntime.so.1]
+  /usr/bin/python3 models/rsgeo-mini/train/ort_check.py [--lib PATH/libonnxruntime.so]
 """
 import argparse
 import ctypes as C
@@ -80,7 +80,7 @@ class Ort:
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--model-dir", default=common.MODEL_DIR)
-    ap.add_argument("--lib", default=os.path.join(common.REPO, "native", "libonnxruntime.so.1"))
+    ap.add_argument("--lib", default=os.path.join(common.REPO, "src", "RsGeoSearch.Cli", "bin", "Release", "net10.0", "libonnxruntime.so"))
     ap.add_argument("--tol", type=float, default=1e-4)
     a = ap.parse_args()
     man = json.load(open(os.path.join(a.model_dir, "manifest.json")))

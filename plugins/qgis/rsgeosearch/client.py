@@ -108,11 +108,33 @@ def _url(base, path, params):
     return url
 
 
-def search_url(base, q=None, bbox=None, start=None, end=None, limit=50, model=None, min_score=None, offset=None):
-    """GET /search: chips ranked by the text ``q`` inside ``bbox`` (EPSG:4326) and the date range."""
+def _ids(ids, what):
+    """"1,2,3" for chip ids (examples of relevance feedback), None when there are none."""
+    out = []
+    for v in ids or []:
+        try:
+            n = int(v)
+        except (TypeError, ValueError):
+            raise ApiError("{} is not a chip id ({})".format(v, what))
+        if n < 1:
+            raise ApiError("{} is not a chip id ({})".format(v, what))
+        if n not in out:
+            out.append(n)
+    return ",".join(str(n) for n in out) or None
+
+
+def search_url(base, q=None, bbox=None, start=None, end=None, limit=50, model=None, min_score=None, offset=None,
+               like=None, unlike=None):
+    """GET /search: chips ranked by the text ``q`` (and/or the examples ``like`` / ``unlike``, chip ids) inside
+    ``bbox`` (EPSG:4326) and the date range; ``min_score`` drops weaker matches."""
     q = (q or "").strip() or None
+    like_text, unlike_text = _ids(like, "more like"), _ids(unlike, "less like")
+    if unlike_text and not (q or like_text):
+        raise ApiError("'Less like' needs a text or a 'more like' chip: it pushes results away from examples, it does not search on its own")
     return _url(base, "/search", [
         ("q", q),
+        ("like", like_text),
+        ("unlike", unlike_text),
         ("bbox", format_bbox(bbox) if bbox else None),
         ("datetime", format_datetime(start, end)),
         ("limit", str(_check_limit(limit))),
@@ -208,6 +230,22 @@ class Client:
         if not isinstance(models, list):
             raise ApiError("GET /models did not return a list of models", url=self.base_url + "/models")
         return [m for m in models if isinstance(m, dict) and m.get("name")]
+
+    def chip_image(self, chip_id, feedback=None, size=512):
+        """(GeoJSON feature of the chip, its PNG bytes): what "add chip image as a layer" needs."""
+        feature = self.get_json("{}/chips/{}".format(self.base_url, int(chip_id)), feedback)
+        png, _, _ = self.get(thumbnail_url(self.base_url, chip_id, size), feedback, accept="image/png")
+        return feature, png
+
+    def library_dates(self, feedback=None):
+        """The acquisition dates (YYYY-MM-DD, sorted) of the server's scenes, from GET /scenes."""
+        doc = self.get_json(self.base_url + "/scenes?limit=1000", feedback)
+        days = set()
+        for f in doc.get("features") or []:
+            acquired = (f.get("properties") or {}).get("acquired")
+            if isinstance(acquired, str) and len(acquired) >= 10:
+                days.add(acquired[:10])
+        return sorted(days)
 
     def health(self, feedback=None):
         return self.get_json(self.base_url + "/health", feedback)

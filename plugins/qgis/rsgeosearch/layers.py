@@ -20,6 +20,7 @@ from qgis.core import (
     QgsAttributeEditorHtmlElement,
     QgsEditFormConfig,
     QgsFeature,
+    QgsFeatureRequest,
     QgsField,
     QgsFields,
     QgsFillSymbol,
@@ -233,18 +234,43 @@ def score_field(layer):
     return None
 
 
+FILL_ALPHA = 40  # of 255: the imagery under a footprint stays visible, even under several stacked dates
+
+
+def _draw_best_last(renderer, field):
+    """Features drawn in ascending ``field`` order: the best-ranked (highest) last, on top of overlapping footprints."""
+    if field and hasattr(renderer, "setOrderBy"):
+        renderer.setOrderBy(QgsFeatureRequest.OrderBy([QgsFeatureRequest.OrderByClause(field, True, False)]))
+        renderer.setOrderByEnabled(True)
+
+
+def _translucent(symbol):
+    """The symbol with its fill at FILL_ALPHA (outlines stay opaque)."""
+    symbol = symbol.clone()
+    for i in range(symbol.symbolLayerCount()):
+        sl = symbol.symbolLayer(i)
+        if hasattr(sl, "fillColor") and hasattr(sl, "setFillColor"):
+            c = QColor(sl.fillColor())
+            c.setAlpha(FILL_ALPHA)
+            sl.setFillColor(c)
+    return symbol
+
+
 def style_by_score(layer, field=None, classes=5):
-    """A graduated renderer (yellow → red, Jenks natural breaks) on ``field``; one symbol when all values are null or equal."""
+    """A graduated renderer (yellow → red, Jenks natural breaks) on ``field`` with translucent fills, drawing the
+    best-scored features last (on top); one symbol when all values are null or equal."""
     field = field or score_field(layer)
     symbol = QgsFillSymbol.createSimple({
-        "color": "255,200,0,90", "outline_color": "40,40,40,220", "outline_width": "0.3",
+        "color": "255,200,0,{}".format(FILL_ALPHA), "outline_color": "40,40,40,220", "outline_width": "0.3",
     }) if layer.geometryType() == 2 else None
     idx = layer.fields().indexOf(field) if field else -1
     values = [f[field] for f in layer.getFeatures()] if idx >= 0 else []
     values = [v for v in values if v is not None and v == v and not (hasattr(v, "isNull") and v.isNull())]
     if idx < 0 or len(set(values)) < 2:
         if symbol is not None:
-            layer.setRenderer(QgsSingleSymbolRenderer(symbol))
+            single = QgsSingleSymbolRenderer(symbol)
+            _draw_best_last(single, field if idx >= 0 else None)
+            layer.setRenderer(single)
         return layer.renderer()
     renderer = QgsGraduatedSymbolRenderer(field)
     if symbol is not None:
@@ -256,7 +282,11 @@ def style_by_score(layer, field=None, classes=5):
         renderer.setClassificationMethod(method)
     renderer.updateClasses(layer, min(classes, len(set(values))))
     ramp = QgsGradientColorRamp(QColor(255, 255, 178), QColor(189, 0, 38))
-    renderer.updateColorRamp(ramp)
+    renderer.updateColorRamp(ramp)  # gives every class an opaque colour: make the fills translucent again
+    if symbol is not None:
+        for i, r in enumerate(renderer.ranges()):
+            renderer.updateRangeSymbol(i, _translucent(r.symbol()))
+    _draw_best_last(renderer, field)
     layer.setRenderer(renderer)
     return renderer
 
@@ -334,6 +364,21 @@ def configure_popups(layer, server_url):
         for name, src, _ in sources:
             manager.addAction(QgsAction(QgsAction.OpenUrl, "Open " + name.replace("_", " ") + " thumbnail", src, False))
     if chips:
+        manager.addAction(QgsAction(
+            QgsAction.GenericPython, "Add chip image as a layer",
+            "from qgis.utils import plugins\n"
+            "p = plugins.get('rsgeosearch')\n"
+            "if p is not None:\n"
+            "    p.add_chip_image([% \"id\" %])\n",
+            False))
+        for label, like in (("More like this (+)", "True"), ("Less like this (−)", "False")):
+            manager.addAction(QgsAction(
+                QgsAction.GenericPython, label,
+                "from qgis.utils import plugins\n"
+                "p = plugins.get('rsgeosearch')\n"
+                "if p is not None:\n"
+                "    p.label_chip([% \"id\" %], " + like + ")\n",
+                False))
         manager.addAction(QgsAction(
             QgsAction.GenericPython, "Find similar chips",
             "from qgis.utils import plugins\n"

@@ -6,6 +6,7 @@ QgsTask; results become a layer in the "RsGeoSearch" group; failures go to the m
 """
 
 import os
+import tempfile
 
 from qgis.PyQt.QtCore import Qt
 from qgis.PyQt.QtGui import QIcon
@@ -19,6 +20,7 @@ from qgis.core import (
     QgsCsException,
     QgsMessageLog,
     QgsProject,
+    QgsRasterLayer,
     QgsVectorLayer,
 )
 
@@ -39,7 +41,9 @@ class RsGeoSearchPlugin:
         self.models = []
         self.last_layer = None
         self.last_error = None
+        self.library_days = []
         self._tasks = []
+        self._images = None  # a temporary folder for chip images added as layers
 
     # -- QGIS plugin interface -------------------------------------------------------------------------------
     def initGui(self):
@@ -67,6 +71,7 @@ class RsGeoSearchPlugin:
             self.iface.removeWebToolBarIcon(self.action)
             self.action = None
         if self.dock is not None:
+            self.dock.release_tool()
             self.iface.removeDockWidget(self.dock)
             self.dock.deleteLater()
             self.dock = None
@@ -139,39 +144,89 @@ class RsGeoSearchPlugin:
         if task in self._tasks and task.done:
             self._tasks.remove(task)
 
+    def _group(self):
+        root = QgsProject.instance().layerTreeRoot()
+        return root.findGroup(GROUP) or root.insertGroup(0, GROUP)
+
+    def _reusable(self, slot):
+        """The result layer of ``slot`` ("results" or "changes") that a new answer replaces, if any."""
+        if not settings.reuse_layer():
+            return None
+        for node in self._group().findLayers():
+            layer = node.layer()
+            if isinstance(layer, QgsVectorLayer) and layer.customProperty(layers.PROPERTY_PREFIX + "slot") == slot:
+                return layer
+        return None
+
     def add_result_layer(self, collection, name, kind, description):
+        """Shows an answer: in the layer of its slot (searches and similar chips share one, changes have their own),
+        refilled in place so that its position and visibility stay; a new layer only the first time (or when the
+        setting "replace" is off)."""
         server = settings.server_url().rstrip("/")
         layer = layers.make_layer(collection, name, server, kind, description)
-        project = QgsProject.instance()
-        project.addMapLayer(layer, False)
-        root = project.layerTreeRoot()
-        group = root.findGroup(GROUP) or root.insertGroup(0, GROUP)
-        group.insertLayer(0, layer)
+        slot = "changes" if kind == "changes" else "results"
+        layer.setCustomProperty(layers.PROPERTY_PREFIX + "slot", slot)
+        old = self._reusable(slot)
+        if old is not None and [f.name() for f in old.fields()] == [f.name() for f in layer.fields()] and \
+                old.geometryType() == layer.geometryType():
+            provider = old.dataProvider()
+            provider.truncate()
+            provider.addFeatures(list(layer.getFeatures()))
+            old.updateExtents()
+            for key in layer.customPropertyKeys():
+                old.setCustomProperty(key, layer.customProperty(key))
+            old.setName(name)
+            old.setAbstract(layer.abstract())
+            layers.style_by_score(old)
+            layers.configure_popups(old, server)
+            old.triggerRepaint()
+            layer = old
+        else:
+            project = QgsProject.instance()
+            project.addMapLayer(layer, False)
+            group = self._group()
+            if old is not None:  # another schema: the new layer takes the old one's place
+                index = group.children().index(group.findLayer(old.id()))
+                group.insertLayer(index, layer)
+                project.removeMapLayer(old.id())
+            else:
+                group.insertLayer(0, layer)
         self.last_layer = layer
         matched = collection.get("numberMatched")
         count = layer.featureCount()
+        what = ("changed place", "changed places") if kind == "changes" else ("chip", "chips")
         if count == 0:
-            self.message("{}: no chips found".format(name), Qgis.Warning, 6)
+            hint = ""
+            if kind != "changes" and self.library_days:
+                hint = "; the library has imagery from {} to {}".format(self.library_days[0], self.library_days[-1])
+            self.message("{}: no {} found{}".format(name, what[1], hint), Qgis.Warning, 8)
         else:
-            self.message("{}: {} chip{}{}".format(
-                name, count, "" if count == 1 else "s",
+            self.message("{}: {} {}{}".format(
+                name, count, what[0] if count == 1 else what[1],
                 " of {} matching".format(matched) if isinstance(matched, int) and matched > count else ""), Qgis.Success, 4)
         return layer
 
     # -- actions ---------------------------------------------------------------------------------------------
-    def search(self, q, use_extent=True, bbox=None, start=None, end=None, limit=None, model=None, min_score=None):
-        """Text search (inside the current map extent unless ``use_extent`` is False or ``bbox`` is given)."""
+    def search(self, q, use_extent=True, bbox=None, start=None, end=None, limit=None, model=None, min_score=None,
+               like=None, unlike=None):
+        """Text search (inside the current map extent unless ``use_extent`` is False or ``bbox`` is given), with
+        labelled examples (``like`` / ``unlike``: chip ids) and a minimum score."""
         limit = int(limit or settings.limit())
         text = (q or "").strip()
 
         def make(client):
             box = bbox if bbox is not None else (self.current_extent() if use_extent else None)
-            params = dict(q=text, bbox=box, start=start, end=end, limit=limit, model=model or None, min_score=min_score)
+            params = dict(q=text, bbox=box, start=start, end=end, limit=limit, model=model or None, min_score=min_score,
+                          like=list(like or []), unlike=list(unlike or []))
             search_url(client.base_url, **params)  # validate now: bad input reaches the message bar at once
             return lambda feedback: client.search(feedback, **params)
 
         name = "{}: {}".format(TITLE, text) if text else "{}: chips".format(TITLE)
-        description = "search q={!r} limit={}{}".format(text, limit, " model={}".format(model) if model else "")
+        if like or unlike:
+            name += " ({}{}{})".format("+" + ",".join(str(i) for i in like or []) if like else "",
+                                       " " if like and unlike else "", "−" + ",".join(str(i) for i in unlike or []) if unlike else "")
+        description = "search q={!r} limit={}{}{}".format(text, limit, " model={}".format(model) if model else "",
+                                                         " min_score={}".format(min_score) if min_score is not None else "")
         return self._start("RsGeoSearch " + (text or "listing"), make,
                            lambda doc: self.add_result_layer(doc, name, "search", description))
 
@@ -192,7 +247,7 @@ class RsGeoSearchPlugin:
         if chip_id is None:
             ids = self.selected_chip_ids()
             if not ids:
-                self.show_error(ApiError("Select a chip in an RsGeoSearch result layer first (a feature with an 'id' field)"))
+                self.message("Select a chip in an RsGeoSearch result layer first (a feature with an 'id' field)", Qgis.Info, 6)
                 return None
             chip_id = ids[0]
         limit = int(limit or settings.limit())
@@ -220,6 +275,58 @@ class RsGeoSearchPlugin:
         name = "{}: changes {} → {}".format(TITLE, date_from or "first date", date_to or "last date")
         return self._start("RsGeoSearch changes", make,
                            lambda doc: self.add_result_layer(doc, name, "changes", "changes from {} to {}".format(date_from, date_to)))
+
+    def add_chip_image(self, chip_id):
+        """The chip's own image (its PNG, placed on its footprint's box in EPSG:4326) as a raster layer under the results."""
+
+        def make(client):
+            return lambda feedback: client.chip_image(chip_id, feedback)
+
+        def loaded(answer):
+            feature, png = answer
+            box = feature.get("bbox")
+            if not box or len(box) != 4:
+                self.show_error(ApiError("chip {} has no footprint".format(chip_id)))
+                return
+            if self._images is None:
+                self._images = tempfile.TemporaryDirectory(prefix="rsgeosearch-")
+            path = os.path.join(self._images.name, "chip-{}.png".format(int(chip_id)))
+            with open(path, "wb") as f:
+                f.write(png)
+            from qgis.PyQt.QtGui import QImage
+
+            image = QImage.fromData(png)
+            if image.isNull():
+                self.show_error(ApiError("the image of chip {} is not a PNG".format(chip_id)))
+                return
+            w, h = image.width(), image.height()
+            sx, sy = (box[2] - box[0]) / w, (box[3] - box[1]) / h
+            with open(path[:-4] + ".pgw", "w") as f:  # world file: pixel size and the centre of the top-left pixel
+                f.write("\n".join(repr(v) for v in (sx, 0.0, 0.0, -sy, box[0] + sx / 2, box[3] - sy / 2)) + "\n")
+            acquired = ((feature.get("properties") or {}).get("acquired") or "")[:10] or "date unknown"
+            layer = QgsRasterLayer(path, "{}: chip {} image ({})".format(TITLE, chip_id, acquired), "gdal")
+            if not layer.isValid():
+                self.show_error(ApiError("QGIS could not open the image of chip {}".format(chip_id)))
+                return
+            layer.setCrs(QgsCoordinateReferenceSystem(WGS84))
+            layer.setCustomProperty(layers.PROPERTY_PREFIX + "chip", int(chip_id))
+            QgsProject.instance().addMapLayer(layer, False)
+            self._group().addLayer(layer)  # last in the group: under the result footprints
+            self.last_image = layer
+            self.message("chip {} image ({}) added".format(chip_id, acquired), Qgis.Success, 3)
+
+        return self._start("RsGeoSearch chip {} image".format(chip_id), make, loaded)
+
+    def label_chip(self, chip_id, like=True):
+        """Adds a chip to the dock's examples ("more like" or "less like"); the next search uses them."""
+        if self.dock is not None:
+            self.dock.add_example(int(chip_id), like)
+        self.message("chip {} added to '{}'".format(chip_id, "more like" if like else "less like"), Qgis.Info, 3)
+
+    def load_library_dates(self, on_done=None):
+        """The server's acquisition dates (for the dock's date range and the 'nothing found' hint)."""
+        return self._load_into("RsGeoSearch dates", lambda client, feedback: client.library_dates(feedback),
+                               "library_days", "set_library_dates", on_done)
 
     def add_catalogue_layer(self, collection="chips"):
         """The whole catalogue as a live layer through QGIS's own OGC API - Features provider (no plugin needed
@@ -251,15 +358,21 @@ class RsGeoSearchPlugin:
 
     def refresh_models(self, on_done=None):
         """Loads GET /models into ``self.models`` (and the dock's model list)."""
+        return self._load_into("RsGeoSearch models", lambda client, feedback: client.models(feedback),
+                               "models", "set_models", on_done)
+
+    def _load_into(self, description, call, attribute, dock_method, on_done=None):
+        """Runs ``call(client, feedback)`` as a task; its answer goes to ``self.<attribute>``, the dock's
+        ``<dock_method>`` and ``on_done``."""
 
         def make(client):
-            return lambda feedback: client.models(feedback)
+            return lambda feedback: call(client, feedback)
 
-        def loaded(models):
-            self.models = models
+        def loaded(value):
+            setattr(self, attribute, value)
             if self.dock is not None:
-                self.dock.set_models(models)
+                getattr(self.dock, dock_method)(value)
             if on_done is not None:
-                on_done(models)
+                on_done(value)
 
-        return self._start("RsGeoSearch models", make, loaded)
+        return self._start(description, make, loaded)

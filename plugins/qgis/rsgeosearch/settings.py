@@ -50,6 +50,15 @@ def set_model(name):
     _settings().setValue(PREFIX + "model", name or "")
 
 
+def reuse_layer():
+    """True (default): a new search refills the previous result layer instead of adding another one."""
+    return _settings().value(PREFIX + "reuse_layer", True, type=bool)
+
+
+def set_reuse_layer(on):
+    _settings().setValue(PREFIX + "reuse_layer", bool(on))
+
+
 class AuthError(Exception):
     pass
 

@@ -103,14 +103,28 @@ export class Api {
     return this.request('/classify', { method: 'POST', body: form, signal, headers });
   }
 
-  /** Whether GET /changes exists on this server (it answers something other than 404 / 405). */
-  async hasChanges(signal) {
+  /** GET /ogc/collections → [{id, title, extent, ...}] (what the server offers: chips, scenes, changes). */
+  async collections(signal) {
+    const body = await this.request('/ogc/collections', { signal });
+    return Array.isArray(body.collections) ? body.collections : [];
+  }
+
+  /**
+   * POST /export/gpkg: a GeoJSON FeatureCollection converted by the server (GDAL) into a GeoPackage.
+   * @returns {Promise<Blob>}
+   */
+  async exportGeoPackage(collection, layer = 'chips', signal) {
+    let response;
     try {
-      const response = await fetch(this.url('/changes'), { signal, headers: { Accept: 'application/json' } });
-      return response.status !== 404 && response.status !== 405;
-    } catch {
-      return false;
+      response = await fetch(this.url('/export/gpkg', { layer }), {
+        method: 'POST', signal, body: JSON.stringify(collection), headers: { 'Content-Type': 'application/geo+json' },
+      });
+    } catch (e) {
+      if (e?.name === 'AbortError') throw e;
+      throw new ApiError({ status: 0, title: 'The server cannot be reached', detail: `the GeoPackage export failed (${e?.message ?? e})` });
     }
+    if (!response.ok) throw await problemFrom(response);
+    return response.blob();
   }
 
   /** GET /changes?bbox=&from=&to=&q= (change detection between acquisition dates). */

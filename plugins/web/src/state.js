@@ -5,13 +5,25 @@
  */
 
 export const LIMITS = [10, 25, 50, 100, 200];
+
+/**
+ * What the minimum slider filters: a result property and the API parameter that applies it on the server. A calibrated
+ * relevance (e.g. `relevance` / `min_relevance`) can replace the raw score here without other changes to the page.
+ */
+export const THRESHOLD = { property: 'score', parameter: 'min_score' };
+
+/** The thresholded value of a result feature, or null when it has none. */
+export function thresholdValue(feature) {
+  const v = feature?.properties?.[THRESHOLD.property];
+  return typeof v === 'number' ? v : null;
+}
 export const DEFAULT_LIMIT = 25;
 
 /** @returns {{q:string, bbox:number[]|null, from:string, to:string, model:string, limit:number, like:number[],
  *             unlike:number[], similar:number|null, chip:number|null, view:{lon:number,lat:number,zoom:number}|null,
  *             tab:string}} */
 export function emptyState() {
-  return { q: '', bbox: null, from: '', to: '', model: '', limit: DEFAULT_LIMIT, like: [], unlike: [], similar: null, chip: null, view: null, tab: 'search' };
+  return { q: '', bbox: null, from: '', to: '', model: '', limit: DEFAULT_LIMIT, like: [], unlike: [], similar: null, chip: null, view: null, tab: 'search', min: null, undated: false };
 }
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -62,6 +74,9 @@ export function parseHash(hash) {
   s.similar = id(p.get('similar'));
   s.chip = id(p.get('chip'));
   s.tab = p.get('tab') === 'changes' ? 'changes' : 'search';
+  const min = p.get('min') == null || p.get('min') === '' ? NaN : Number(p.get('min'));
+  s.min = Number.isFinite(min) && min >= -1 && min <= 1 ? min : null;
+  s.undated = p.get('undated') === '1';
   const view = (p.get('view') ?? '').split(',').map(Number);
   if (view.length === 3 && view.every(Number.isFinite) && Math.abs(view[0]) <= 180 && Math.abs(view[1]) <= 90 && view[2] >= 0 && view[2] <= 28)
     s.view = { lon: view[0], lat: view[1], zoom: view[2] };
@@ -82,6 +97,8 @@ export function formatHash(s) {
   if (s.similar) p.set('similar', String(s.similar));
   if (s.chip) p.set('chip', String(s.chip));
   if (s.tab !== 'search') p.set('tab', s.tab);
+  if (s.min != null) p.set('min', String(Math.round(s.min * 1000) / 1000));
+  if (s.undated) p.set('undated', '1');
   if (s.view) p.set('view', [s.view.lon.toFixed(5), s.view.lat.toFixed(5), s.view.zoom.toFixed(2)].join(','));
   const text = p.toString().replace(/%2C/g, ',');
   return text ? `#${text}` : '';
@@ -95,6 +112,7 @@ export function datetimeOf(s) {
 
 /** What the result list shows: 'similar' (chips like one chip), 'search' (q and/or relevance feedback), 'browse' (filter only) or 'idle'. */
 export function resultMode(s) {
+  if (s.similar && (s.like.length || s.unlike.length)) return 'similar-feedback';
   if (s.similar) return 'similar';
   if (s.q.trim() || s.like.length) return 'search';
   if (s.bbox || s.from || s.to) return 'browse';
@@ -109,11 +127,45 @@ export function searchParams(s) {
     if (s.q.trim()) params.q = s.q.trim();
     if (s.like.length) params.like = s.like.join(',');
     if (s.unlike.length && (s.q.trim() || s.like.length)) params.unlike = s.unlike.join(',');
+  } else if (mode === 'similar-feedback') {
+    // "Similar chips" with labelled examples: the chip and the + examples pull, the − examples push (GET /search).
+    params.like = [s.similar, ...s.like.filter((x) => x !== s.similar)].join(',');
+    const unlike = s.unlike.filter((x) => x !== s.similar);
+    if (unlike.length) params.unlike = unlike.join(',');
   }
   if (s.bbox) params.bbox = formatBboxText(s.bbox);
   const datetime = datetimeOf(s);
   if (datetime) params.datetime = datetime;
   params.limit = String(s.limit);
+  if (s.min != null && mode !== 'browse') params[THRESHOLD.parameter] = String(s.min);
   if (s.model) params.model = s.model;
   return params;
+}
+
+/** The key of a chip's place: chips of one grid cell on different dates share their footprint. */
+export function placeKey(feature) {
+  const b = feature?.bbox;
+  return Array.isArray(b) && b.length === 4 ? b.map((v) => v.toFixed(4)).join(',') : `chip:${feature?.id}`;
+}
+
+/**
+ * Results grouped by place, in rank order: each group is led by its best chip and lists every chip of the place
+ * (the leader included) as {lead, members}.
+ */
+export function groupByPlace(features) {
+  const groups = new Map();
+  for (const f of features) {
+    const key = placeKey(f);
+    const g = groups.get(key);
+    if (g) g.members.push(f); else groups.set(key, { lead: f, members: [f] });
+  }
+  return [...groups.values()];
+}
+
+/** A date for people: "16 Aug 2016" (UTC), "date unknown" when absent. */
+export function formatDay(iso) {
+  if (!iso) return 'date unknown';
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return String(iso);
+  return d.toLocaleDateString('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' });
 }

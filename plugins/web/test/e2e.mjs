@@ -7,9 +7,10 @@
 // CHROMIUM (default /usr/bin/chromium), RSGEO_QUERY (default "farmland").
 // Prints one line per check and, last, "N passed, N failed"; exits non-zero on any failure.
 import { chromium } from 'playwright-core';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
-import { parseHash, searchParams } from '../src/state.js';
+import { parseHash, searchParams, resultMode, groupByPlace, formatDay } from '../src/state.js';
 
 const BASE = (process.env.RSGEO_URL ?? '').replace(/\/+$/, '');
 const ARTIFACTS = resolve(process.env.RSGEO_ARTIFACTS ?? join(import.meta.dirname, '..', '..', '..', 'artifacts', 'web'));
@@ -84,7 +85,37 @@ async function shown(page) {
 async function apiAnswer(hash) {
   const s = parseHash(hash);
   const params = searchParams(s);
-  return s.similar ? getJson(`/chips/${s.similar}/similar?${query(params)}`) : getJson(`/search?${query(params)}`);
+  return resultMode(s) === 'similar' ? getJson(`/chips/${s.similar}/similar?${query(params)}`) : getJson(`/search?${query(params)}`);
+}
+
+/** The cards the page should show for an API answer: one per place (its best chip), in rank order. */
+const leaders = (features) => groupByPlace(features).map((g) => g.lead.id);
+
+/** Waits until the chip details show chip `id`. */
+async function detailsOf(page, id, timeout = 5000) {
+  await page.locator(`#details[data-chip="${id}"]`).waitFor({ state: 'visible', timeout });
+  await page.waitForFunction((x) => /chip \d+/.test(document.getElementById('details-title').textContent) && document.getElementById('details').dataset.chip === String(x), id, { timeout });
+}
+
+/** The map's view extent in EPSG:3857 metres, from the URL's view and the map's size. */
+async function viewExtent(page) {
+  const v = parseHash(await page.evaluate(() => location.hash)).view;
+  const box = await page.locator('#map').boundingBox();
+  const res = 156543.03392804097 / 2 ** v.zoom;
+  const cx = mercX(v.lon);
+  const cy = mercY(v.lat);
+  return { v, box, res, extent: [cx - (box.width / 2) * res, cy - (box.height / 2) * res, cx + (box.width / 2) * res, cy + (box.height / 2) * res] };
+}
+
+/** The page pixel of a lon/lat point. */
+async function pixelOf(page, lon, lat) {
+  const { v, box, res } = await viewExtent(page);
+  return [box.x + box.width / 2 + (mercX(lon) - mercX(v.lon)) / res, box.y + box.height / 2 - (mercY(lat) - mercY(v.lat)) / res];
+}
+
+/** ogrinfo's summary of a file (GDAL opens it or this throws). */
+function ogrinfo(file, extra = [], summary = true) {
+  return execFileSync('ogrinfo', ['-ro', ...(summary ? ['-so'] : []), '-al', ...extra, file], { encoding: 'utf8', maxBuffer: 64 << 20 });
 }
 
 // Web Mercator helpers, to place the view on a scene and to find a footprint's pixel.
@@ -143,10 +174,38 @@ async function main() {
     return `${apiModels.length} model(s) listed, ${from.length} dates`;
   });
 
+  await check('offline base map, attribution, mouse coordinates, and the library named by country and sensor', async () => {
+    await page.waitForFunction(() => document.getElementById('map').dataset.basemap === 'ready', null, { timeout: 30_000 });
+    const attribution = await page.locator('.ol-attribution').textContent();
+    assert(/Natural Earth/.test(attribution), `attribution: ${attribution}`);
+    const box = await page.locator('#map').boundingBox();
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.mouse.move(box.x + box.width / 2 + 3, box.y + box.height / 2 + 3);
+    const coords = await page.locator('.ol-mouse-position').textContent();
+    assert(/\d+\.\d{4}° [NS], \d+\.\d{4}° [EW]/.test(coords), `mouse position: "${coords}"`);
+    // Places: "<country> · <sensor> · <years>", computed from the footprints (Natural Earth) and the server's sensor.
+    await page.waitForFunction(() => [...document.querySelectorAll('#library-list .place .title')].some((t) => t.textContent.includes('·')), null, { timeout: 30_000 });
+    const titles = await page.locator('#library-list .place .title').allTextContents();
+    const sensors = [...new Set(scenes.map((x) => x.properties.sensor).filter(Boolean))];
+    assert(sensors.length > 0, 'the server names no sensor for any scene');
+    for (const sensor of sensors) assert(titles.some((t) => t.includes(sensor)), `no place names the sensor ${sensor}: ${titles.join(' | ')}`);
+    if (scenes.some((x) => x.properties.name === 'm_4709963_se_14_1_20090818.tif'))
+      assert(titles.some((t) => /^United States of America · NAIP · 2009–2020$/.test(t)), `North Dakota NAIP: ${titles.join(' | ')}`);
+    if (scenes.some((x) => x.properties.name === '1985.tif' && x.bbox[1] < 0))
+      assert(titles.some((t) => /^Peru · Landsat · 1985–2020$/.test(t)), `Pucallpa: ${titles.join(' | ')}`);
+    await page.screenshot({ path: join(ARTIFACTS, 'library.png') });
+    return titles.join(' | ');
+  });
+
   await check('type a query, draw a box on the map, set dates: results match the API', async () => {
+    const view = parseHash(await page.evaluate(() => location.hash)).view;
     await page.locator('#q').fill(QUERY);
     await page.locator('#q').press('Enter');
     await settled(page);
+    // A new search zooms to its results (all over the library); go back to the target scene to draw there.
+    await page.evaluate((v) => { location.hash = location.hash.replace(/view=[^&]*/, `view=${v}`); }, [view.lon, view.lat, view.zoom].join(','));
+    await settled(page);
+    await page.waitForTimeout(500);
     await page.locator('#draw-bbox').click();
     const box = await page.locator('#map').boundingBox();
     const cx = box.x + box.width / 2;
@@ -163,6 +222,12 @@ async function main() {
     const bbox = (await page.locator('#bbox').inputValue()).split(',').map(Number);
     assert(bbox.length === 4 && bbox[0] < bbox[2] && bbox[1] < bbox[3], `bbox ${bbox}`);
     assert(bbox[0] > x0 - 0.5 && bbox[2] < x1 + 0.5, `the drawn box ${bbox} is not over the target scene ${target.bbox}`);
+    // The date lists offer the dates of the imagery in the drawn area only.
+    const inBox = (x) => !(x.bbox[0] > bbox[2] || x.bbox[2] < bbox[0] || x.bbox[1] > bbox[3] || x.bbox[3] < bbox[1]);
+    const areaDates = [...new Set(dated.filter(inBox).map((x) => x.properties.acquired.slice(0, 10)))].sort();
+    const offered = await page.locator('#date-from option').evaluateAll((os) => os.map((o) => o.value).filter(Boolean));
+    equal(offered, areaDates, 'dates offered for the drawn area');
+    assert(areaDates.length < libraryDates.length, 'the area holds every date of the library; the check proves nothing');
     await page.locator('#date-from').selectOption(day);
     await settled(page);
     await page.locator('#date-to').selectOption(day);
@@ -176,7 +241,7 @@ async function main() {
     const apiIds = api.features.map((f) => f.id);
     assert(apiIds.length > 0, `the API returns no chips for ${s.hash}; pick another query or area`);
     equal(s.state, 'done', 'status');
-    equal(s.ids, apiIds, 'gallery (ids, in order) vs GET /search');
+    equal(s.ids, leaders(api.features), 'gallery (one card per place, in rank order) vs GET /search');
     equal(s.footprints, apiIds.length, 'footprints on the map');
     equal(s.count, apiIds.length, 'count in the status line');
     for (const f of api.features) equal(f.properties.acquired.slice(0, 10), day, `chip ${f.id} date`);
@@ -201,7 +266,7 @@ async function main() {
     assert(ids.includes(Number(hovered)), `hovered card ${hovered} is not a chip under the pointer (${ids})`);
     // A click on the footprint opens that chip and marks its card.
     await page.mouse.click(px + 1, py + 1);
-    await page.locator('#details-title').filter({ hasText: `Chip ${hovered}` }).waitFor({ timeout: 5000 });
+    await detailsOf(page, Number(hovered));
     equal(await page.locator('#gallery button.card[aria-current="true"]').getAttribute('data-id'), hovered, 'card of the clicked footprint');
     await page.locator('#details-close').click();
     await page.mouse.move(5, 5);
@@ -213,12 +278,14 @@ async function main() {
     const card = page.locator('#gallery button.card').first();
     chipId = Number(await card.getAttribute('data-id'));
     await card.click();
-    await page.locator('#details').waitFor({ state: 'visible' });
-    equal(await page.locator('#details-title').textContent(), `Chip ${chipId}`, 'details title');
+    await detailsOf(page, chipId);
     const chip = await getJson(`/chips/${chipId}`);
     const props = await page.locator('#details-props').textContent();
     assert(props.includes(chip.properties.scene), `details do not name the scene ${chip.properties.scene}: ${props}`);
-    assert(props.includes(chip.properties.acquired), 'details do not show the acquisition time');
+    assert(props.includes(formatDay(chip.properties.acquired)), `details do not show the acquisition date ${formatDay(chip.properties.acquired)}: ${props}`);
+    assert(!/T\d\d:\d\d:\d\dZ|Pixel window/.test(props), `raw timestamps or jargon in the details: ${props}`);
+    // The chip's own image is drawn on its footprint.
+    await page.waitForFunction((x) => document.getElementById('map').dataset.chipImage === String(x), chipId, { timeout: 5000 });
     await page.waitForFunction(() => ['done', 'error'].includes(document.getElementById('labels-status').dataset.state), null, { timeout: 60_000 });
     const labelsState = await page.locator('#labels-status').getAttribute('data-state');
     const labels = await page.locator('#details-labels li').count();
@@ -239,7 +306,7 @@ async function main() {
     await settled(other);
     const after = await shown(other);
     equal(after.ids, before.ids, 'results of the shared link');
-    equal(await other.locator('#details-title').textContent(), `Chip ${chipId}`, 'chip of the shared link');
+    await detailsOf(other, chipId);
     equal(await other.locator('#q').inputValue(), QUERY, 'query box');
     await other.close();
   });
@@ -251,8 +318,10 @@ async function main() {
     const p = parseHash(s.hash);
     equal(p.like, [chipId], 'like in the URL');
     const api = await apiAnswer(s.hash);
-    equal(s.ids, api.features.map((f) => f.id), 'results with like=');
+    equal(s.ids, leaders(api.features), 'results with like=');
     await page.locator('#feedback-list li').first().waitFor();
+    // The labelled example is shown as its thumbnail.
+    await page.waitForFunction(() => [...document.querySelectorAll('#feedback-list li img')].some((i) => i.complete && i.naturalWidth > 0), null, { timeout: 10_000 });
     return `${s.ids.length} results`;
   });
 
@@ -261,31 +330,46 @@ async function main() {
     const other = ids.find((id) => id !== chipId);
     assert(other, 'only one result; nothing to push away');
     await page.locator(`#gallery button.card[data-id="${other}"]`).click();
-    await page.locator('#details-title').filter({ hasText: `Chip ${other}` }).waitFor();
+    await detailsOf(page, other);
     await page.locator('#act-less').click();
     await settled(page);
     const s = await shown(page);
     equal(parseHash(s.hash).unlike, [other], 'unlike in the URL');
-    equal(s.ids, (await apiAnswer(s.hash)).features.map((f) => f.id), 'results with unlike=');
+    equal(s.ids, leaders((await apiAnswer(s.hash)).features), 'results with unlike=');
   });
 
-  await check('"similar chips" lists GET /chips/{id}/similar', async () => {
+  await check('"similar chips" applies the + / − examples (GET /search like=chip,+… unlike=−…)', async () => {
     chipId = Number(await page.locator('#gallery button.card').first().getAttribute('data-id'));
+    const before = parseHash(await page.evaluate(() => location.hash));
     await page.locator(`#gallery button.card[data-id="${chipId}"]`).click();
-    await page.locator('#details-title').filter({ hasText: `Chip ${chipId}` }).waitFor();
+    await detailsOf(page, chipId);
     await page.locator('#act-similar').click();
     await settled(page);
     const s = await shown(page);
-    equal(parseHash(s.hash).similar, chipId, 'similar in the URL');
+    const p = parseHash(s.hash);
+    equal(p.similar, chipId, 'similar in the URL');
+    equal([p.like, p.unlike], [before.like, before.unlike], 'the examples stay');
+    const params = searchParams(p);
+    equal(params.like.split(',').map(Number), [chipId, ...before.like.filter((x) => x !== chipId)], 'like= of the request');
     const api = await apiAnswer(s.hash);
-    equal(s.ids, api.features.map((f) => f.id), 'similar chips');
+    equal(s.ids, leaders(api.features), 'similar chips');
     equal(s.footprints, api.features.length, 'footprints of similar chips');
     assert(s.ids.length > 0, 'no similar chips');
-    return `${s.ids.length} similar chips`;
+    return `${s.ids.length} places, ${api.features.length} chips`;
   });
 
-  if (await page.locator('#tab-changes').isVisible()) {
-    await check('the change view lists what GET /changes returns for the area and dates', async () => {
+  const hasChanges = await page.locator('#tab-changes').isVisible();
+  if (hasChanges) {
+    const changesShown = async (p) => {
+      const s = parseHash(await p.evaluate(() => location.hash));
+      const params = { bbox: s.bbox.join(','), from: s.from, to: s.to, q: s.q };
+      const api = await getJson(`/changes?${query(params)}`);
+      equal(await p.locator('#changes-list li').count(), api.features.length, 'changes listed');
+      equal(Number(await p.locator('#map').getAttribute('data-footprints')), api.features.filter((f) => f.geometry).length, 'change footprints');
+      equal(await p.locator('#tab-changes').getAttribute('aria-pressed'), 'true', 'the Changes tab is the current one');
+      return api;
+    };
+    await check('the change view lists what GET /changes returns; Enter there finds changes; a shared &tab=changes link reloads into it', async () => {
       const placeDates = dated.filter((s) => key(s) === key(target)).map((s) => s.properties.acquired.slice(0, 10)).sort();
       if (await page.locator('#feedback-clear').isVisible()) await page.locator('#feedback-clear').click();
       await settled(page);
@@ -294,21 +378,235 @@ async function main() {
       await page.locator('#date-to').selectOption(placeDates.at(-1));
       await settled(page);
       await page.locator('#tab-changes').click();
-      await page.locator('#changes-run').click();
       await settled(page);
-      const s = parseHash(await page.evaluate(() => location.hash));
-      const params = { bbox: s.bbox.join(','), from: s.from, to: s.to, q: s.q };
-      const api = await getJson(`/changes?${query(params)}`);
-      const shownCount = await page.locator('#changes-list li').count();
-      equal(shownCount, api.features.length, 'changes listed');
-      equal(Number(await page.locator('#map').getAttribute('data-footprints')), api.features.filter((f) => f.geometry).length, 'change footprints');
+      assert(parseHash(await page.evaluate(() => location.hash)).tab === 'changes', 'tab=changes in the URL');
+      const api = await changesShown(page);
+      // The explanation of the numbers and the filters are on screen (no scrolling) at 1400×900.
+      for (const sel of ['#changes-view', '#date-from', '#search-button']) {
+        const b = await page.locator(sel).boundingBox();
+        assert(b && b.y >= 0 && b.y + b.height <= H, `${sel} is off-screen: ${JSON.stringify(b)}`);
+      }
+      assert(/how different/.test(await page.locator('#changes-view').textContent()), 'no explanation of the numbers');
+      // Enter in the search box while on Changes: the changes follow the text; the tab stays.
+      await page.locator('#q').fill('water');
+      await page.locator('#q').press('Enter');
+      await settled(page);
+      equal(parseHash(await page.evaluate(() => location.hash)).q, 'water', 'q after Enter');
+      await changesShown(page);
+      // Before/after comparison: the first change opens as a swipe on the map.
+      if (api.features.length) {
+        await page.locator('#changes-list button.change').first().click();
+        await page.locator('#swipe').waitFor({ state: 'visible' });
+        equal(await page.locator('#map').getAttribute('data-swipe'), 'on', 'before/after swipe on the map');
+        await page.locator('#swipe-range').evaluate((el) => { el.value = '30'; el.dispatchEvent(new Event('input', { bubbles: true })); });
+        await page.waitForTimeout(1500);
+        await page.screenshot({ path: join(ARTIFACTS, 'changes.png') });
+      }
+      // A fresh page from the shared link shows the changes, not "Loading the library…".
+      const other = await context.newPage();
+      const requests = [];
+      other.on('response', (r) => { if (r.status() >= 400) requests.push(`${r.status()} ${r.url()}`); });
+      await other.goto(page.url(), { waitUntil: 'load' });
+      await other.waitForFunction(() => document.body.dataset.ready === 'true', null, { timeout: 60_000 });
+      await settled(other);
+      assert(!/Loading the library/.test(await other.locator('#status').textContent()), 'stuck at "Loading the library…"');
+      await changesShown(other);
+      equal(requests, [], 'failed requests on load (feature detection must not probe with a 400)');
+      await other.close();
       await page.locator('#tab-search').click();
       await settled(page);
-      return `${shownCount} changes between ${s.from} and ${s.to}`;
+      equal(await page.locator('#changes-list').isHidden(), true, 'change list hidden on the Results tab');
+      return `${api.features.length} changes between ${placeDates[0]} and ${placeDates.at(-1)}`;
     });
   } else {
-    console.log('skip  the change view: this server has no GET /changes');
+    console.log('skip  the change view: this server has no "changes" collection');
   }
+
+
+  await check('overlapping footprints: the best-ranked is drawn on top, a click opens it and lists the dates on that spot', async () => {
+    if (await page.locator('#feedback-clear').isVisible()) await page.locator('#feedback-clear').click();
+    await settled(page);
+    const [a, b, c, d] = target.bbox;
+    await page.goto(`${BASE}/#q=${encodeURIComponent(QUERY)}&bbox=${[a, b, c, d].map((v) => v.toFixed(5)).join(',')}`, { waitUntil: 'load' });
+    await page.reload({ waitUntil: 'load' }); // a fresh start from the link, not a hash change of the page
+    await page.waitForFunction(() => document.body.dataset.ready === 'true', null, { timeout: 60_000 });
+    await settled(page);
+    await page.waitForFunction(() => /view=/.test(location.hash), null, { timeout: 5000 });
+    const s = await shown(page);
+    const api = await apiAnswer(s.hash);
+    // A spot covered by several results of different dates: the centre of a result that shares its place with others.
+    const rank = new Map(api.features.map((f, i) => [f.id, i]));
+    const groups = groupByPlace(api.features).filter((g) => g.members.length > 1);
+    assert(groups.length > 0, `no place with several dates among ${api.features.length} results; ingest a place imaged on several dates`);
+    const worst = groups[0].members.at(-1);
+    const [x0, y0, x1, y1] = worst.bbox;
+    const cx = (x0 + x1) / 2; const cy = (y0 + y1) / 2;
+    const under = api.features.filter((f) => f.bbox[0] <= cx && cx <= f.bbox[2] && f.bbox[1] <= cy && cy <= f.bbox[3]);
+    const best = under.reduce((p, q) => (rank.get(q.id) < rank.get(p.id) ? q : p));
+    assert(best.id !== worst.id, 'the spot is not shared');
+    const [px, py] = await pixelOf(page, cx, cy);
+    await page.mouse.click(px, py);
+    await detailsOf(page, best.id);
+    equal(await page.locator('#map').getAttribute('data-chip-image'), String(best.id), "chip image drawn on the map");
+    const spot = await page.locator('#details-here-list button.date').evaluateAll((bs) => bs.map((x) => Number(x.dataset.id)));
+    assert(spot.includes(worst.id) && spot.includes(best.id), `the dates on this spot ${spot} miss ${worst.id} or ${best.id}`);
+    // The card of that place carries the dates as a strip.
+    const strip = await page.locator(`#gallery li.result:has(button.card[data-id="${groups[0].lead.id}"]) button.date`).count();
+    equal(strip, groups[0].members.length, 'dates in the strip of the place');
+    // Another date from the list opens that chip and draws its own image.
+    await page.locator(`#details-here-list button.date[data-id="${worst.id}"]`).click();
+    await detailsOf(page, worst.id);
+    await page.waitForFunction((x) => document.getElementById('map').dataset.chipImage === String(x), worst.id, { timeout: 5000 });
+    await page.screenshot({ path: join(ARTIFACTS, 'overlap.png') });
+    return `spot of ${under.length} results: opened #${rank.get(best.id) + 1} (chip ${best.id}), not #${rank.get(worst.id) + 1}`;
+  });
+
+  await check('a new search without an area zooms to its results; "Zoom to results" brings them back', async () => {
+    await page.goto(`${BASE}/#view=0,0,2`, { waitUntil: 'load' });
+    await page.reload({ waitUntil: 'load' });
+    await page.waitForFunction(() => document.body.dataset.ready === 'true', null, { timeout: 60_000 });
+    await page.locator('#q').fill(QUERY);
+    await page.locator('#q').press('Enter');
+    await settled(page);
+    await page.waitForTimeout(400);
+    const api = await apiAnswer((await shown(page)).hash);
+    const ext = [Math.min(...api.features.map((f) => mercX(f.bbox[0]))), Math.min(...api.features.map((f) => mercY(f.bbox[1]))),
+      Math.max(...api.features.map((f) => mercX(f.bbox[2]))), Math.max(...api.features.map((f) => mercY(f.bbox[3])))];
+    const fits = async () => {
+      const { extent } = await viewExtent(page);
+      const inside = ext[0] >= extent[0] && ext[1] >= extent[1] && ext[2] <= extent[2] && ext[3] <= extent[3];
+      const share = Math.max((ext[2] - ext[0]) / (extent[2] - extent[0]), (ext[3] - ext[1]) / (extent[3] - extent[1]));
+      return { inside, share };
+    };
+    let f = await fits();
+    assert(f.inside && f.share > 0.2, `after the search the view does not frame the results: inside=${f.inside}, they fill ${(f.share * 100).toFixed(1)} %`);
+    await page.evaluate(() => { location.hash = location.hash.replace(/view=[^&]*/, 'view=10,10,4'); });
+    await page.waitForTimeout(500);
+    f = await fits();
+    assert(!f.inside, 'the view did not move away');
+    await page.locator('#zoom-results').click();
+    await page.waitForTimeout(800);
+    f = await fits();
+    assert(f.inside && f.share > 0.2, `"Zoom to results" does not frame them: inside=${f.inside}, ${(f.share * 100).toFixed(1)} %; view ${JSON.stringify((await viewExtent(page)).extent)}, results ${JSON.stringify(ext)}`);
+    return `results fill ${(f.share * 100).toFixed(0)} % of the view`;
+  });
+
+  await check('the minimum-score slider hides weaker results at once with a live count, then asks the server (min_score)', async () => {
+    const before = await shown(page);
+    const api = await apiAnswer(before.hash);
+    const scores = api.features.map((f) => f.properties.score).sort((x, y) => x - y);
+    const cut = scores[Math.floor(scores.length / 2)];
+    const expected = scores.filter((v) => v >= cut).length;
+    await page.locator('#min-score').evaluate((el, v) => { el.value = String(v); el.dispatchEvent(new Event('input', { bubbles: true })); }, cut);
+    const live = await page.locator('#threshold-count').textContent();
+    const shownNow = Number(live.match(/^(\d+) of/)?.[1]);
+    assert(Math.abs(shownNow - expected) <= 1 && shownNow < api.features.length, `live count "${live}", expected about ${expected} of ${api.features.length}`);
+    await page.locator('#min-score').evaluate((el) => el.dispatchEvent(new Event('change', { bubbles: true })));
+    await settled(page);
+    const s = await shown(page);
+    const p = parseHash(s.hash);
+    assert(p.min != null && Math.abs(p.min - cut) < 0.002, `min in the URL: ${p.min}`);
+    const after = await apiAnswer(s.hash);
+    assert(after.features.every((f) => f.properties.score >= p.min), 'the API returned chips under min_score');
+    equal(s.ids, leaders(after.features), 'results with min_score');
+    equal(s.count, after.features.length, 'count in the status line');
+    assert(/scoring ≥/.test(s.status), `status: ${s.status}`);
+    await page.screenshot({ path: join(ARTIFACTS, 'threshold.png') });
+    return `${before.count} → ${s.count} results (min_score ${p.min})`;
+  });
+
+  await check('+ / − on the result cards label examples; results and examples export as GeoJSON, CSV and GeoPackage that GDAL opens', async () => {
+    const cards = page.locator('#gallery li.result');
+    const n = await cards.count();
+    equal(await page.locator('#gallery li.result .vote').count(), 2 * n, '+ and − on every card');
+    const plus = Number(await cards.nth(0).locator('button.card').getAttribute('data-id'));
+    await cards.nth(0).locator('.vote.plus').click();
+    await settled(page);
+    const minus = Number(await page.locator('#gallery li.result').nth(1).locator('button.card').getAttribute('data-id'));
+    await page.locator('#gallery li.result').nth(1).locator('.vote.minus').click();
+    await settled(page);
+    const p = parseHash(await page.evaluate(() => location.hash));
+    equal([p.like, p.unlike], [[plus], [minus]], 'like / unlike in the URL');
+    const results = (await shown(page));
+    const files = {};
+    for (const what of ['results', 'labelled']) {
+      for (const format of ['geojson', 'csv', 'gpkg']) {
+        const [download] = await Promise.all([
+          page.waitForEvent('download', { timeout: 30_000 }),
+          page.locator(`button[data-export="${what}"][data-format="${format}"]`).click(),
+        ]);
+        const file = join(ARTIFACTS, `export-${what}.${format}`);
+        await download.saveAs(file);
+        const info = ogrinfo(file, format === 'csv' ? ['-oo', 'GEOM_POSSIBLE_NAMES=wkt', '-oo', 'KEEP_GEOM_COLUMNS=NO'] : []);
+        const count = Number(info.match(/Feature Count: (\d+)/)?.[1]);
+        const want = what === 'labelled' ? 2 : results.count;
+        equal(count, want, `features in ${what}.${format}`);
+        const geometries = format === 'csv' ? ogrinfo(file, ['-oo', 'GEOM_POSSIBLE_NAMES=wkt', '-oo', 'KEEP_GEOM_COLUMNS=NO'], false) : info;
+        assert(/Polygon/i.test(geometries), `${what}.${format} has no polygons: ${info}`);
+        files[`${what}.${format}`] = count;
+      }
+    }
+    const csv = await readFile(join(ARTIFACTS, 'export-labelled.csv'), 'utf8');
+    assert(csv.split('\r\n')[0].startsWith('id,rank,score,label,acquired'), `CSV header: ${csv.split('\r\n')[0]}`);
+    // The labelling session survives a reload (it lives in the URL).
+    await page.reload({ waitUntil: 'load' });
+    await page.waitForFunction(() => document.body.dataset.ready === 'true', null, { timeout: 60_000 });
+    await settled(page);
+    equal(await page.locator('#feedback-list li').count(), 2, 'examples after a reload');
+    return Object.entries(files).map(([k, v]) => `${k}: ${v}`).join(', ');
+  });
+
+  await check('Draw box → Done → Clear leaves no box on the map', async () => {
+    await page.locator('#draw-bbox').click();
+    const box = await page.locator('#map').boundingBox();
+    await page.mouse.move(box.x + box.width * 0.3, box.y + box.height * 0.3);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * 0.5, { steps: 5 });
+    await page.mouse.up();
+    await page.waitForFunction(() => document.getElementById('bbox').value !== '', null, { timeout: 5000 });
+    await page.locator('#draw-bbox').click(); // Done
+    await settled(page);
+    equal(await page.locator('#map').getAttribute('data-drawing'), 'false', 'drawing ended');
+    equal(await page.locator('#map').getAttribute('data-boxes'), '1', 'the committed box');
+    await page.locator('#clear-bbox').click();
+    await settled(page);
+    await page.waitForTimeout(300);
+    equal(await page.locator('#map').getAttribute('data-boxes'), '0', 'boxes after Clear');
+    equal(await page.locator('#map').getAttribute('data-drawing'), 'false', 'the draw tool (its own box and handle) is off the map');
+    equal(await page.locator('#draw-bbox').textContent(), 'Draw box', 'button text');
+  });
+
+
+  await check('a date filter says how many undated chips it leaves out, and can include them', async () => {
+    const undated = scenes.filter((x) => !x.properties.acquired);
+    if (undated.length === 0) return 'skipped: no undated scene in the library';
+    const first = libraryDates[0];
+    const last = libraryDates.at(-1);
+    await page.goto(`${BASE}/#q=${encodeURIComponent(QUERY)}&from=${first}&to=${last}&limit=200`, { waitUntil: 'load' });
+    await page.reload({ waitUntil: 'load' });
+    await page.waitForFunction(() => document.body.dataset.ready === 'true', null, { timeout: 60_000 });
+    await settled(page);
+    await page.locator('#undated-row').waitFor({ state: 'visible', timeout: 5000 });
+    const chips = undated.reduce((n, x) => n + x.properties.chip_count, 0);
+    const text = await page.locator('#undated-row').textContent();
+    assert(text.includes(`${chips.toLocaleString('en')} chip`), `"${text.trim()}" does not say ${chips} chips without a date`);
+    const before = await shown(page);
+    await page.locator('#include-undated').check();
+    await settled(page);
+    const after = await shown(page);
+    assert(parseHash(after.hash).undated, 'undated=1 in the URL');
+    const dated = await apiAnswer(before.hash);
+    const all = await getJson(`/search?${query({ q: QUERY, limit: '200' })}`);
+    const expected = [...dated.features, ...all.features.filter((f) => !f.properties.acquired)]
+      .sort((a, b) => b.properties.score - a.properties.score).slice(0, 200);
+    equal(after.count, expected.length, 'results with the undated chips');
+    assert(after.count > before.count, `${before.count} → ${after.count}`);
+    const unknown = await page.locator('#gallery button.card .title', { hasText: 'date unknown' }).count();
+    assert(unknown > 0, 'no card says "date unknown"');
+    await page.locator('#include-undated').uncheck();
+    await settled(page);
+    return `${before.count} dated → ${after.count} with ${chips} undated chips`;
+  });
 
   await check('keyboard: / focuses the search, arrows move through results, Enter opens, Esc closes', async () => {
     if (await page.locator('#feedback-clear').isVisible()) await page.locator('#feedback-clear').click();
@@ -317,7 +615,7 @@ async function main() {
     await page.locator('body').click({ position: { x: 5, y: H - 5 } }).catch(() => {});
     await page.keyboard.press('/');
     equal(await page.evaluate(() => document.activeElement.id), 'q', 'focus after /');
-    await page.keyboard.type(' ');
+    await page.keyboard.type(QUERY);
     await page.keyboard.press('Enter');
     await settled(page);
     const ids = (await shown(page)).ids;
@@ -326,8 +624,7 @@ async function main() {
     await page.keyboard.press('ArrowDown');
     equal(await page.evaluate(() => Number(document.activeElement.dataset.id)), ids[1], 'focus after ArrowDown');
     await page.keyboard.press('Enter');
-    await page.locator('#details').waitFor({ state: 'visible' });
-    equal(await page.locator('#details-title').textContent(), `Chip ${ids[1]}`, 'details after Enter');
+    await detailsOf(page, ids[1]);
     await page.keyboard.press('Escape');
     await page.locator('#details').waitFor({ state: 'hidden' });
     equal(await page.evaluate(() => Number(document.activeElement.dataset.id)), ids[1], 'focus returns to the card');
@@ -369,6 +666,58 @@ async function main() {
     const n = Number(await page.locator('#map').getAttribute('data-features'));
     equal(n, items.features.length, 'features of the layer');
     return `${n} features`;
+  });
+
+
+  await check('phone (390×844, touch): no horizontal overflow, Search and Changes reachable, touch targets ≥ 24 px, no "Esc" hints', async () => {
+    const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true, deviceScaleFactor: 2 });
+    const p = await phone.newPage();
+    p.on('pageerror', (e) => pageErrors.push(String(e)));
+    await p.goto(`${BASE}/#q=${encodeURIComponent(QUERY)}`, { waitUntil: 'load' });
+    await p.waitForFunction(() => document.body.dataset.ready === 'true', null, { timeout: 60_000 });
+    await settled(p);
+    const width = await p.evaluate(() => document.documentElement.scrollWidth);
+    assert(width <= 390, `the page is ${width} px wide`);
+    const search = await p.locator('#search-button').boundingBox();
+    assert(search && search.x >= 0 && search.x + search.width <= 390, `Search button at ${JSON.stringify(search)}`);
+    if (hasChanges) assert(await p.locator('#tab-changes').isVisible(), 'the Changes tab is not shown on phones');
+    const small = await p.evaluate(() => [...document.querySelectorAll('button, select, input, a.ol-attribution, .ol-control button')]
+      .filter((e) => e.offsetParent !== null && e.getClientRects().length)
+      .map((e) => ({ id: e.id || e.className || e.textContent.trim().slice(0, 12), r: e.getBoundingClientRect() }))
+      .filter(({ r }) => r.width > 0 && (r.width < 24 || r.height < 24) && r.top < innerHeight * 3)
+      .map(({ id, r }) => `${id} ${r.width.toFixed(0)}×${r.height.toFixed(0)}`));
+    equal(small, [], 'controls smaller than 24×24 px');
+    const text = await p.evaluate(() => document.body.innerText);
+    assert(!/Esc/.test(text), 'an "Esc" hint is shown on a touch device');
+    await p.screenshot({ path: join(ARTIFACTS, 'phone.png') });
+    await phone.close();
+    return `${width} px wide`;
+  });
+
+  await check('contrast: focus ring ≥ 3:1 against the page, "Done" and body text ≥ 4.5:1', async () => {
+    await page.goto(`${BASE}/`, { waitUntil: 'load' });
+    await page.waitForFunction(() => document.body.dataset.ready === 'true', null, { timeout: 60_000 });
+    const ratios = await page.evaluate(() => {
+      const rgb = (c) => c.match(/[\d.]+/g).slice(0, 3).map(Number);
+      const lum = ([r, g, b]) => [r, g, b].map((v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; })
+        .reduce((s, v, i) => s + v * [0.2126, 0.7152, 0.0722][i], 0);
+      const ratio = (a, b) => { const [x, y] = [lum(rgb(a)), lum(rgb(b))].sort((m, n) => n - m); return (x + 0.05) / (y + 0.05); };
+      const draw = document.getElementById('draw-bbox');
+      draw.setAttribute('aria-pressed', 'true');
+      const done = ratio(getComputedStyle(draw).color, getComputedStyle(draw).backgroundColor);
+      draw.setAttribute('aria-pressed', 'false');
+      const focus = getComputedStyle(document.documentElement).getPropertyValue('--focus');
+      const ringColours = focus.match(/#[0-9a-f]{6}|rgba?\([^)]*\)/gi) ?? [];
+      const hex = (h) => (h.startsWith('#') ? `rgb(${parseInt(h.slice(1, 3), 16)},${parseInt(h.slice(3, 5), 16)},${parseInt(h.slice(5, 7), 16)})` : h);
+      const ring = Math.max(...ringColours.map((c) => ratio(hex(c), 'rgb(255,255,255)')));
+      const ringDark = Math.max(...ringColours.map((c) => ratio(hex(c), 'rgb(23,33,46)')));
+      const muted = ratio(getComputedStyle(document.querySelector('.hint')).color, 'rgb(255,255,255)');
+      return { done, ring, ringDark, muted };
+    });
+    assert(ratios.done >= 4.5, `"Done": ${ratios.done.toFixed(2)}:1`);
+    assert(ratios.ring >= 3 && ratios.ringDark >= 3, `focus ring: ${ratios.ring.toFixed(2)}:1 on white, ${ratios.ringDark.toFixed(2)}:1 on the top bar`);
+    assert(ratios.muted >= 4.5, `hint text: ${ratios.muted.toFixed(2)}:1`);
+    return Object.entries(ratios).map(([k, v]) => `${k} ${v.toFixed(1)}:1`).join(', ');
   });
 
   await check('no uncaught errors in the page', async () => {

@@ -141,9 +141,9 @@ http.createServer(async (req, res) => {
           properties: { name: s.name, acquired: s.acquired, acquired_source: 'filename', crs: 'EPSG:32614', width: 934, height: 724, bands: 4, chip_count: 20 } };
       }) }, 'application/geo+json');
     }
-    if (p === '/ogc/collections/chips') {
-      return send(res, 200, { id: 'chips', extent: { spatial: { bbox: [[-122.45, 37.75, -98.94, 47.05]] }, temporal: { interval: [['2009-08-18T00:00:00Z', '2020-08-31T00:00:00Z']] } } });
-    }
+    const chipsCollection = { id: 'chips', extent: { spatial: { bbox: [[-122.45, 37.75, -98.94, 47.05]] }, temporal: { interval: [['2009-08-18T00:00:00Z', '2020-08-31T00:00:00Z']] } } };
+    if (p === '/ogc/collections/chips') return send(res, 200, chipsCollection);
+    if (p === '/ogc/collections') return send(res, 200, { collections: [chipsCollection, { id: 'scenes' }, { id: 'changes' }] });
     // static dist/
     const file = normalize(join(dist, p === '/' ? 'index.html' : decodeURIComponent(p)));
     if (!file.startsWith(dist)) return problem(res, 404, 'nothing here');

@@ -49,6 +49,7 @@ public static class FeatureJson
         GeoJsonGeometry.Write(w, s.Footprint);
         w.WriteStartObject("properties");
         w.WriteString("name", SceneName(s.Uri));
+        if (SensorName.Guess(s.Uri) is { } sensor) w.WriteString("sensor", sensor); else w.WriteNull("sensor");
         WriteTime(w, "acquired", s.AcquiredAt);
         w.WriteString("acquired_source", s.AcquiredSource.ToString().ToLowerInvariant());
         if (s.Crs is null) w.WriteNull("crs"); else w.WriteString("crs", s.Crs);

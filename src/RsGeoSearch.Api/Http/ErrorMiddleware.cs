@@ -51,7 +51,7 @@ internal sealed class ErrorMiddleware(RequestDelegate next, ApiOptions options, 
     {
         OwsException o => (o.Status, Problem.TitleFor(o.Status), o.Message, o.Locator, null),
         ParameterException p => (400, "Bad request", p.Message, p.Parameter, null),
-        InputException i => (400, "Bad request", i.Message, null, null),
+        InputException i => (400, "Bad request", ServerPaths.Hide(i.Message), null, null),
         NotFoundException n => (404, "Not found", n.Message, null, null),
         ServiceUnavailableException s => (503, "Service unavailable", s.Message, null, s.RetryAfter),
         HttpProblemException h => (h.Status, h.Title, h.Message, null, null),

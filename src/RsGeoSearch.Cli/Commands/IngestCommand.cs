@@ -23,13 +23,18 @@ internal static class IngestCommand
         var allowUngeo = new Option<bool>("--allow-ungeoreferenced") { Description = "Index rasters without georeferencing by pixel windows only (no map footprint)" };
         var retile = new Option<bool>("--retile") { Description = "Re-cut scenes stored with another chip size or stride (deletes their stored chips and embeddings of every model first)" };
         var reembed = new Option<bool>("--reembed") { Description = "Replace the model's stored embeddings when they were made by other weights of the same model name (a retrained model)" };
+        var storage = new Option<string>("--storage")
+        {
+            Description = "How a new model's embeddings are stored: auto (halfvec from 512 dimensions), vector (float32) or halfvec (float16)",
+            DefaultValueFactory = _ => "auto",
+        };
         var batch = new Option<int>("--batch-size") { Description = "Chips per encoder batch", DefaultValueFactory = _ => 32 };
         var connection = new DbCommand.ConnectionOptions();
         var model = new ModelsCommand.ModelOptions();
 
         var command = new Command("ingest", "Cut rasters into chips, embed each chip and store footprints, dates and embeddings")
         {
-            paths, chipSize, stride, levels, bands, acquired, maxNodata, edges, allowUngeo, retile, reembed, batch,
+            paths, chipSize, stride, levels, bands, acquired, maxNodata, edges, allowUngeo, retile, reembed, storage, batch,
         };
         connection.AddTo(command);
         model.AddTo(command);
@@ -53,6 +58,13 @@ internal static class IngestCommand
                 BatchSize = parseResult.GetValue(batch),
                 Retile = parseResult.GetValue(retile),
                 Reembed = parseResult.GetValue(reembed),
+                HalfPrecision = parseResult.GetValue(storage)?.ToLowerInvariant() switch
+                {
+                    "auto" => null,
+                    "vector" => false,
+                    "halfvec" => true,
+                    var other => throw new InputException($"--storage '{other}' must be auto, vector or halfvec"),
+                },
             };
             var files = RasterFiles.Expand(parseResult.GetValue(paths)!);
             if (files.Count == 0) throw new InputException("no raster files found in the given paths");

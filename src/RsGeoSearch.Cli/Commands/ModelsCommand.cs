@@ -105,6 +105,7 @@ internal static class ModelsCommand
                     Markup.Escape($"{Shorten(e.Directory)} ({e.Source})"));
             }
             AnsiConsole.Write(table);
+            Console.WriteLine(RuntimeLine());
             return 0;
         });
         return command;
@@ -130,7 +131,7 @@ internal static class ModelsCommand
                 Row("tokenizer", $"{ModelManifest.ToName(m.Text.Tokenizer.Kind)}, context {m.Text.ContextLength}, vocabulary {model.Tokenizer.VocabularySize}");
                 Row("scoring", $"{m.Scoring.Kind.ToString().ToLowerInvariant()}, logit scale {m.Scoring.LogitScale}, bias {m.Scoring.LogitBias}");
                 Row("templates", m.PromptTemplates.Count == 0 ? "(none)" : string.Join(" | ", m.PromptTemplates));
-                Row("onnx runtime", $"{OnnxRuntime.Version} ({OnnxRuntime.LibraryPath})");
+                Row("onnx runtime", RuntimeLine());
                 Row("image graph", $"{m.Image.Onnx} on {model.Images.Provider.ToString().ToLowerInvariant()}, batch {(model.Images.FixedBatch?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "dynamic")}");
                 Row("text graph", $"{m.Text.Onnx}{(model.Texts.HasMask ? " (with attention mask)" : "")}");
                 AnsiConsole.Write(grid);
@@ -144,6 +145,11 @@ internal static class ModelsCommand
         });
         return command;
     }
+
+    /// <summary>The runtime's version, the library the process loaded and the providers compiled into it.</summary>
+    private static string RuntimeLine() =>
+        $"ONNX Runtime {OnnxRuntime.Version} ({OnnxRuntime.LibraryPath}); providers: " +
+        string.Join(", ", OnnxRuntime.AvailableProviders.Select(p => p.Replace("ExecutionProvider", "", StringComparison.Ordinal).ToLowerInvariant()));
 
     // A folder inside the repository as a relative path, one under the home folder with ~.
     private static string Shorten(string directory)

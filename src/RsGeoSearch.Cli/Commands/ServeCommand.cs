@@ -1,10 +1,12 @@
 using System.CommandLine;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Npgsql;
 using RsGeoSearch.Api;
 using RsGeoSearch.Core;
 using RsGeoSearch.Inference;
 using RsGeoSearch.Pipeline;
+using RsGeoSearch.Raster;
 using RsGeoSearch.Store;
 
 namespace RsGeoSearch.Cli.Commands;
@@ -56,7 +58,7 @@ internal static class ServeCommand
                 using var modelCache = new ModelCache(ModelRegistry.Default(), parseResult.GetValue(models.Model), models.Settings(parseResult));
                 await using var catalog = new Catalog(store, modelCache, ownsStore: true);
                 _ = modelCache.Get(null); // load the default model now: a missing model fails here, not on the first request
-                var app = RsGeoApi.Build(catalog, options);
+                var app = RsGeoApi.Build(catalog, options, b => b.Services.AddSingleton<IVectorConverter>(new GdalVectorConverter()));
                 await app.StartAsync(ct);
                 foreach (var url in app.Urls)
                     Console.Error.WriteLine($"rsgeo serve: listening on {url}  (API {url}/search, OGC API {url}/ogc, WFS {url}/wfs)");

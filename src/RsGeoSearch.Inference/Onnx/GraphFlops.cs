@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Microsoft.ML.OnnxRuntime;
 
 namespace RsGeoSearch.Inference.Onnx;
 
@@ -13,7 +14,7 @@ public static class GraphFlops
     {
         var prefix = Path.Combine(Path.GetTempPath(), $"rsgeo-flops-{Environment.ProcessId}-{Guid.NewGuid():N}");
         string profile;
-        using (var session = OnnxSession.Open(onnxPath, new SessionSettings { Optimization = GraphOptimizationLevel.DisableAll, ProfileFilePrefix = prefix, IntraOpThreads = 1 }))
+        using (var session = OnnxSession.Open(onnxPath, new SessionSettings { Optimization = GraphOptimizationLevel.ORT_DISABLE_ALL, ProfileFilePrefix = prefix, IntraOpThreads = 1 }))
         {
             session.Run(inputs);
             profile = session.EndProfiling();

@@ -1,3 +1,5 @@
+using Microsoft.ML.OnnxRuntime.Tensors;
+
 namespace RsGeoSearch.Inference.Onnx;
 
 /// <summary>A named input for <see cref="OnnxSession.Run"/>: float32 or int64 data in row-major order and its shape.</summary>

@@ -1,35 +1,29 @@
-using System.Buffers;
 using System.Runtime.InteropServices;
+using System.Text.RegularExpressions;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
 using RsGeoSearch.Core;
 
 namespace RsGeoSearch.Inference.Onnx;
 
 /// <summary>
-/// One ONNX graph loaded into ONNX Runtime. Thread-safe for <see cref="Run"/>; dispose to free the native session.
+/// One ONNX graph loaded into ONNX Runtime (<see cref="InferenceSession"/>), on the execution provider the settings
+/// choose. Thread-safe for <see cref="Run"/>; dispose to free the native session.
 /// </summary>
-public sealed unsafe class OnnxSession : IDisposable
+public sealed partial class OnnxSession : IDisposable
 {
-    private readonly OrtApi _api;
-    private readonly OrtSessionHandle _session;
-    private readonly nint[] _inputNames;   // UTF-8, unmanaged, freed on dispose
-    private readonly nint[] _outputNames;
+    private readonly InferenceSession _session;
     private int _disposed;
+    private static int _fallbackNoted;
 
-    private OnnxSession(OrtApi api, OrtSessionHandle session, string path, ExecutionProvider provider, string? providerNote)
+    private OnnxSession(InferenceSession session, string path, ExecutionProvider provider, string? providerNote)
     {
-        _api = api;
         _session = session;
         ModelPath = path;
         Provider = provider;
         ProviderNote = providerNote;
-        var inputs = new List<TensorInfo>();
-        for (var i = 0; i < api.InputCount(session); i++) inputs.Add(api.InputInfo(session, i, api.InputName(session, i)));
-        var outputs = new List<TensorInfo>();
-        for (var i = 0; i < api.OutputCount(session); i++) outputs.Add(api.OutputInfo(session, i, api.OutputName(session, i)));
-        Inputs = inputs;
-        Outputs = outputs;
-        _inputNames = inputs.Select(t => Marshal.StringToCoTaskMemUTF8(t.Name)).ToArray();
-        _outputNames = outputs.Select(t => Marshal.StringToCoTaskMemUTF8(t.Name)).ToArray();
+        Inputs = session.InputNames.Select(n => Info(n, session.InputMetadata[n])).ToArray();
+        Outputs = session.OutputNames.Select(n => Info(n, session.OutputMetadata[n])).ToArray();
     }
 
     public string ModelPath { get; }
@@ -42,135 +36,87 @@ public sealed unsafe class OnnxSession : IDisposable
     /// <summary>Why Auto fell back to the CPU, when it did.</summary>
     public string? ProviderNote { get; }
 
-    /// <summary>Loads an ONNX file. Throws <see cref="InputException"/> for a missing file or an unavailable provider, <see cref="OnnxRuntimeException"/> for ORT errors.</summary>
+    /// <summary>Where the one-time "auto fell back to the CPU" note goes (standard error by default).</summary>
+    public static Action<string> NoteWriter { get; set; } = line => Console.Error.WriteLine(line);
+
+    /// <summary>
+    /// Loads an ONNX file. Throws <see cref="InputException"/> for a missing file or an unusable provider (naming the
+    /// missing CUDA library), <see cref="OnnxRuntimeException"/> for a graph ONNX Runtime rejects.
+    /// </summary>
     public static OnnxSession Open(string path, SessionSettings? settings = null)
     {
         settings ??= SessionSettings.Default;
         if (!File.Exists(path)) throw new InputException($"ONNX model file not found: {path}");
-        var api = OrtApi.Instance;
-        string? note = null;
-        var provider = ExecutionProvider.Cpu;
-        var options = CreateOptions(api, settings);
-        try
+        path = Path.GetFullPath(path);
+        _ = OnnxRuntime.Instance; // the quiet environment must exist before the first session
+        if (settings.Provider == ExecutionProvider.Cpu) return OpenOn(path, settings, cuda: false, null);
+        if (settings.Provider == ExecutionProvider.Cuda)
         {
-            if (settings.Provider == ExecutionProvider.Cuda)
-            {
-                try { api.AppendCuda(options, settings.CudaDeviceId); }
-                catch (OnnxRuntimeException e)
-                {
-                    throw new InputException(
-                        $"execution provider 'cuda' was requested, but ONNX Runtime {api.Version} ({api.LibraryPath}) cannot run CUDA: {e.Message}. " +
-                        "The onnxruntime-node build installed by ./setup.sh is CPU-only; use --provider cpu (or auto), or set " +
-                        $"{OrtApi.LibraryEnvironmentVariable} to a GPU build of libonnxruntime.so.1 with its CUDA provider libraries.", e);
-                }
-                provider = ExecutionProvider.Cuda;
-            }
-            else if (settings.Provider == ExecutionProvider.Auto)
-            {
-                if (!api.GetAvailableProviders().Contains("CUDAExecutionProvider"))
-                    note = "this ONNX Runtime build has no CUDA execution provider";
-                else
-                {
-                    try
-                    {
-                        api.AppendCuda(options, settings.CudaDeviceId);
-                        provider = ExecutionProvider.Cuda;
-                    }
-                    catch (OnnxRuntimeException e)
-                    {
-                        note = $"CUDA is not usable: {FirstLine(e.Message)}";
-                        options.Dispose();
-                        options = CreateOptions(api, settings);
-                    }
-                }
-            }
-            var session = api.CreateSession(Path.GetFullPath(path), options);
-            try { return new OnnxSession(api, session, Path.GetFullPath(path), provider, note); }
-            catch { session.Dispose(); throw; }
+            if (!OnnxRuntime.HasCuda) throw new InputException(CudaUnavailable(null));
+            try { return OpenOn(path, settings, cuda: true, null); }
+            catch (OnnxRuntimeException e) when (IsCudaFailure(e)) { throw new InputException(CudaUnavailable(ProbeCudaProvider() ?? e.Message), e); }
         }
-        finally { options.Dispose(); }
+        string note;
+        if (!OnnxRuntime.HasCuda) note = "this build's ONNX Runtime has no CUDA provider (build with ./setup.sh --gpu)";
+        else
+        {
+            try { return OpenOn(path, settings, cuda: true, null); }
+            catch (OnnxRuntimeException e) when (IsCudaFailure(e))
+            {
+                var why = ProbeCudaProvider() ?? e.Message;
+                note = MissingLibrary(why) is { } lib ? $"CUDA is not usable ({lib} was not found)" : $"CUDA is not usable: {FirstLine(why)}";
+            }
+        }
+        if (OnnxRuntime.HasCuda && Interlocked.Exchange(ref _fallbackNoted, 1) == 0)
+            NoteWriter($"rsgeo: --provider auto: {note}; running on the CPU");
+        return OpenOn(path, settings, cuda: false, note);
     }
 
-    private static OrtSessionOptionsHandle CreateOptions(OrtApi api, SessionSettings s)
+    private static OnnxSession OpenOn(string path, SessionSettings settings, bool cuda, string? note)
     {
-        var o = api.CreateSessionOptions();
-        try
-        {
-            if (s.IntraOpThreads > 0) api.SetIntraOpThreads(o, s.IntraOpThreads);
-            if (s.InterOpThreads > 0) api.SetInterOpThreads(o, s.InterOpThreads);
-            api.SetGraphOptimizationLevel(o, (int)s.Optimization);
-            if (s.ProfileFilePrefix is not null) api.EnableProfiling(o, s.ProfileFilePrefix);
-            return o;
-        }
-        catch { o.Dispose(); throw; }
+        using var options = settings.CreateOptions();
+        if (cuda) options.AppendExecutionProvider_CUDA(settings.CudaDeviceId);
+        var session = new InferenceSession(path, options); // ORT's errors name the file ("Load model from PATH failed: ...")
+        try { return new OnnxSession(session, path, cuda ? ExecutionProvider.Cuda : ExecutionProvider.Cpu, note); }
+        catch { session.Dispose(); throw; }
     }
-
-    private static string FirstLine(string s) => s.Split('\n', 2)[0].Trim();
 
     /// <summary>Runs the graph on <paramref name="inputs"/> and returns the requested float outputs (all outputs when null).</summary>
     public OutputTensor[] Run(IReadOnlyList<InputTensor> inputs, IReadOnlyList<string>? outputNames = null)
     {
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
-        var outIdx = (outputNames ?? Outputs.Select(o => o.Name).ToArray()).Select(n => IndexOf(Outputs, n, "output")).ToArray();
-        var inIdx = inputs.Select(t => IndexOf(Inputs, t.Name, "input")).ToArray();
+        var wanted = outputNames ?? Outputs.Select(o => o.Name).ToArray();
+        foreach (var n in wanted) IndexOf(Outputs, n, "output");
         foreach (var missing in Inputs.Where(i => inputs.All(t => t.Name != i.Name)))
             throw new ArgumentException($"{Path.GetFileName(ModelPath)}: input '{missing.Name}' ({missing}) was not given");
 
-        var n = inputs.Count;
-        var pins = new MemoryHandle[n];
-        var values = new OrtValueHandle?[n];
-        var outputs = new nint[outIdx.Length];
-        var addedRef = false;
+        var values = new List<OrtValue>(inputs.Count);
         try
         {
-            _session.DangerousAddRef(ref addedRef);
-            var inputPtrs = stackalloc nint[n];
-            var inputNamePtrs = stackalloc byte*[n];
-            var outputNamePtrs = stackalloc byte*[outIdx.Length];
-            for (var i = 0; i < n; i++)
+            foreach (var t in inputs)
             {
-                var t = inputs[i];
-                var expected = Inputs[inIdx[i]];
+                var expected = Inputs[IndexOf(Inputs, t.Name, "input")];
                 if (expected.ElementType != t.ElementType)
                     throw new ArgumentException($"{Path.GetFileName(ModelPath)}: input '{t.Name}' wants {expected.ElementType}, got {t.ElementType}");
-                if (t.ElementType == TensorElementType.Float)
-                {
-                    pins[i] = t.Floats.Pin();
-                    values[i] = _api.CreateTensor(pins[i].Pointer, (long)t.Floats.Length * sizeof(float), t.Shape, t.ElementType);
-                }
-                else
-                {
-                    pins[i] = t.Longs.Pin();
-                    values[i] = _api.CreateTensor(pins[i].Pointer, (long)t.Longs.Length * sizeof(long), t.Shape, t.ElementType);
-                }
-                inputPtrs[i] = values[i]!.Raw;
-                inputNamePtrs[i] = (byte*)_inputNames[inIdx[i]];
+                values.Add(t.ElementType == TensorElementType.Float
+                    ? OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, t.Floats, t.Shape)
+                    : OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, t.Longs, t.Shape));
             }
-            for (var j = 0; j < outIdx.Length; j++) outputNamePtrs[j] = (byte*)_outputNames[outIdx[j]];
-            fixed (nint* outPtrs = outputs)
-                _api.Run(_session, inputNamePtrs, inputPtrs, n, outputNamePtrs, outPtrs, outIdx.Length);
-
-            var result = new OutputTensor[outIdx.Length];
-            for (var j = 0; j < outIdx.Length; j++)
+            using var runOptions = new RunOptions();
+            using var results = _session.Run(runOptions, inputs.Select(t => t.Name).ToArray(), values, wanted);
+            var output = new OutputTensor[wanted.Count];
+            for (var j = 0; j < wanted.Count; j++)
             {
-                using var value = new OrtValueHandle(outputs[j]);
-                outputs[j] = 0;
-                var (type, shape) = _api.ValueTypeAndShape(value);
-                if (type != TensorElementType.Float)
-                    throw new NotSupportedException($"{Path.GetFileName(ModelPath)}: output '{Outputs[outIdx[j]].Name}' is {type}; only float outputs are read");
-                var count = shape.Aggregate(1L, (a, d) => a * d);
-                var data = new float[count];
-                new ReadOnlySpan<float>(_api.TensorData(value), (int)count).CopyTo(data);
-                result[j] = new OutputTensor(Outputs[outIdx[j]].Name, shape, data);
+                var info = results[j].GetTensorTypeAndShape();
+                if (info.ElementDataType != TensorElementType.Float)
+                    throw new NotSupportedException($"{Path.GetFileName(ModelPath)}: output '{wanted[j]}' is {info.ElementDataType}; only float outputs are read");
+                output[j] = new OutputTensor(wanted[j], info.Shape, results[j].GetTensorDataAsSpan<float>().ToArray());
             }
-            return result;
+            return output;
         }
         finally
         {
-            foreach (var o in outputs) if (o != 0) new OrtValueHandle(o).Dispose();
-            foreach (var v in values) v?.Dispose();
-            foreach (var p in pins) p.Dispose();
-            if (addedRef) _session.DangerousRelease();
+            foreach (var v in values) v.Dispose();
         }
     }
 
@@ -178,8 +124,18 @@ public sealed unsafe class OnnxSession : IDisposable
     public string EndProfiling()
     {
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
-        return _api.EndProfiling(_session);
+        return _session.EndProfiling();
     }
+
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+        _session.Dispose();
+    }
+
+    private static TensorInfo Info(string name, NodeMetadata m) =>
+        m.IsTensor ? new TensorInfo(name, m.ElementDataType, m.Dimensions.Select(d => (long)d).ToArray())
+                   : new TensorInfo(name, TensorElementType.DataTypeMax, [], IsTensor: false);
 
     private int IndexOf(IReadOnlyList<TensorInfo> list, string name, string what)
     {
@@ -187,11 +143,44 @@ public sealed unsafe class OnnxSession : IDisposable
         throw new ArgumentException($"{Path.GetFileName(ModelPath)} has no {what} '{name}'; its {what}s: {string.Join(", ", list.Select(t => t.ToString()))}");
     }
 
-    public void Dispose()
+    private static bool IsCudaFailure(OnnxRuntimeException e) =>
+        e.Message.Contains("CUDA", StringComparison.OrdinalIgnoreCase) || e.Message.Contains("cudnn", StringComparison.OrdinalIgnoreCase)
+        || MissingLibrary(e.Message) is not null;
+
+    /// <summary>The shared library the dynamic loader could not find, e.g. "libcublasLt.so.13", when ORT's text names one.</summary>
+    internal static string? MissingLibrary(string ortMessage) =>
+        MissingLibraryPattern().Match(ortMessage) is { Success: true } m ? m.Groups[1].Value : null;
+
+    /// <summary>
+    /// Loads the CUDA provider library the way ORT does, to learn which of its dependencies is missing: ORT's own text
+    /// says only "Failed to load shared library", the dynamic loader's names the file. Null when it loads.
+    /// </summary>
+    private static string? ProbeCudaProvider()
     {
-        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
-        _session.Dispose();
-        foreach (var p in _inputNames) Marshal.FreeCoTaskMem(p);
-        foreach (var p in _outputNames) Marshal.FreeCoTaskMem(p);
+        var provider = Path.Combine(Path.GetDirectoryName(OnnxRuntime.LibraryPath) ?? AppContext.BaseDirectory, "libonnxruntime_providers_cuda.so");
+        if (!File.Exists(provider)) return $"{Path.GetFileName(provider)}: cannot open shared object file (not in this build)";
+        try
+        {
+            NativeLibrary.Free(NativeLibrary.Load(provider));
+            return null;
+        }
+        catch (DllNotFoundException e) { return e.Message; }
     }
+
+    internal static string CudaUnavailable(string? ortMessage)
+    {
+        if (ortMessage is null)
+            return $"execution provider 'cuda' was requested, but this build's ONNX Runtime {OnnxRuntime.Version} is the CPU package; " +
+                   "rebuild with ./setup.sh --gpu (NVIDIA driver, CUDA 13, cuDNN 9; see the README's GPU section), or use --provider cpu or auto";
+        var missing = MissingLibrary(ortMessage);
+        return missing is not null
+            ? $"execution provider 'cuda' cannot start: {missing} was not found; install the CUDA 13 runtime (cudart, cuBLAS) and cuDNN 9 " +
+              "(or run in an nvidia/cuda:13 cudnn container) and put them on LD_LIBRARY_PATH, or use --provider cpu or auto"
+            : $"execution provider 'cuda' cannot start: {FirstLine(ortMessage)}; check the NVIDIA driver (nvidia-smi), or use --provider cpu or auto";
+    }
+
+    private static string FirstLine(string s) => s.Split('\n', 2)[0].Trim();
+
+    [GeneratedRegex(@"(lib[A-Za-z0-9_+\-]+\.so(?:\.[0-9]+)*)\s*:\s*cannot open shared object file")]
+    private static partial Regex MissingLibraryPattern();
 }

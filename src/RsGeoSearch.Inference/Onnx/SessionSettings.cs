@@ -1,3 +1,4 @@
+using Microsoft.ML.OnnxRuntime;
 using RsGeoSearch.Core;
 
 namespace RsGeoSearch.Inference.Onnx;
@@ -12,7 +13,7 @@ public sealed record SessionSettings
 
     public int IntraOpThreads { get; init; }
     public int InterOpThreads { get; init; }
-    public GraphOptimizationLevel Optimization { get; init; } = GraphOptimizationLevel.All;
+    public GraphOptimizationLevel Optimization { get; init; } = GraphOptimizationLevel.ORT_ENABLE_ALL;
     public ExecutionProvider Provider { get; init; } = ExecutionProvider.Cpu;
     public int CudaDeviceId { get; init; }
 
@@ -27,4 +28,21 @@ public sealed record SessionSettings
         "auto" => ExecutionProvider.Auto,
         _ => throw new InputException($"execution provider '{text}' is not one of cpu, cuda, auto"),
     };
+
+    internal SessionOptions CreateOptions()
+    {
+        var o = new SessionOptions { GraphOptimizationLevel = Optimization, LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL };
+        try
+        {
+            if (IntraOpThreads > 0) o.IntraOpNumThreads = IntraOpThreads;
+            if (InterOpThreads > 0) o.InterOpNumThreads = InterOpThreads;
+            if (ProfileFilePrefix is not null)
+            {
+                o.EnableProfiling = true;
+                o.ProfileOutputPathPrefix = ProfileFilePrefix;
+            }
+            return o;
+        }
+        catch { o.Dispose(); throw; }
+    }
 }

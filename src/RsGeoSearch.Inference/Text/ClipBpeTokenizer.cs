@@ -1,36 +1,34 @@
-using System.Globalization;
 using System.IO.Compression;
 using System.Net;
 using System.Text;
+using System.Text.RegularExpressions;
+using Microsoft.ML.Tokenizers;
 using RsGeoSearch.Core;
 
 namespace RsGeoSearch.Inference.Text;
 
 /// <summary>
-/// OpenAI CLIP's byte-level BPE (also OpenCLIP, RemoteCLIP, GeoRSCLIP): html-unescape, collapse whitespace,
-/// lower-case, split with CLIP's pattern, map UTF-8 bytes to printable characters, apply merges by rank.
-/// Ids: start 49406, end 49407, pad 0, context 77. ftfy's repair of broken unicode is not applied.
+/// OpenAI CLIP's byte-level BPE (also OpenCLIP, RemoteCLIP, GeoRSCLIP) on Microsoft.ML.Tokenizers' <see cref="BpeTokenizer"/>:
+/// CLIP's normaliser (html-unescape twice, collapse whitespace, lower-case), CLIP's split pattern, UTF-8 bytes mapped to
+/// printable characters, merges by rank with the "&lt;/w&gt;" end-of-word suffix. Ids: start 49406, end 49407, pad 0,
+/// context 77; the library adds no start/end tokens, so they are added here (the empty text is [start, end]).
+/// ftfy's repair of broken unicode is not applied.
 /// </summary>
-public sealed class ClipBpeTokenizer : Tokenizer
+public sealed partial class ClipBpeTokenizer : Tokenizer
 {
     private const string StartToken = "<|startoftext|>", EndToken = "<|endoftext|>";
-    private readonly Dictionary<string, int> _encoder;
-    private readonly Dictionary<(string, string), int> _ranks;
-    private readonly string[] _byteChars;
-    private readonly Dictionary<string, int[]> _cache = new();
-    private readonly Lock _cacheLock = new();
+    private readonly BpeTokenizer _bpe;
 
-    private ClipBpeTokenizer(Dictionary<string, int> encoder, Dictionary<(string, string), int> ranks, string[] byteChars, int contextLength)
-        : base(contextLength, padId: 0, endId: encoder[EndToken])
+    private ClipBpeTokenizer(BpeTokenizer bpe, int vocabularySize, int startId, int endId, int contextLength)
+        : base(contextLength, padId: 0, endId: endId)
     {
-        _encoder = encoder;
-        _ranks = ranks;
-        _byteChars = byteChars;
-        StartId = encoder[StartToken];
+        _bpe = bpe;
+        VocabularySize = vocabularySize;
+        StartId = startId;
     }
 
     public int StartId { get; }
-    public override int VocabularySize => _encoder.Count;
+    public override int VocabularySize { get; }
 
     /// <summary>Loads <c>bpe_simple_vocab_16e6.txt.gz</c> (or an uncompressed merges file).</summary>
     public static ClipBpeTokenizer Load(string path, int contextLength = 77)
@@ -48,27 +46,36 @@ public sealed class ClipBpeTokenizer : Tokenizer
         const int mergeCount = 49152 - 256 - 2;
         if (lines.Length < mergeCount + 1) throw new InputException($"{path}: expected {mergeCount} merges after the header line, found {lines.Length - 1} lines");
 
-        var (byteChars, ordered) = BytesToUnicode();
+        // CLIP's vocabulary: the 256 byte characters, the same with </w>, one token per merge, then the two specials.
+        var byteChars = ByteCharactersInVocabularyOrder();
         var vocab = new List<string>(49408);
-        vocab.AddRange(ordered);
-        vocab.AddRange(ordered.Select(c => c + "</w>"));
-        var ranks = new Dictionary<(string, string), int>(mergeCount);
+        vocab.AddRange(byteChars);
+        vocab.AddRange(byteChars.Select(c => c + "</w>"));
+        var merges = new string[mergeCount];
         for (var i = 0; i < mergeCount; i++)
         {
             var parts = lines[1 + i].Split(' ');
             if (parts.Length != 2) throw new InputException($"{path}: line {i + 2} is not a merge pair: '{lines[1 + i]}'");
-            ranks[(parts[0], parts[1])] = i;
+            merges[i] = lines[1 + i];
             vocab.Add(parts[0] + parts[1]);
         }
         vocab.Add(StartToken);
         vocab.Add(EndToken);
-        var encoder = new Dictionary<string, int>(vocab.Count);
-        for (var i = 0; i < vocab.Count; i++) encoder[vocab[i]] = i;
-        return new ClipBpeTokenizer(encoder, ranks, byteChars, contextLength);
+        var specials = new Dictionary<string, int> { [StartToken] = vocab.Count - 2, [EndToken] = vocab.Count - 1 };
+        var bpe = BpeTokenizer.Create(new BpeOptions(vocab.Select((t, id) => new KeyValuePair<string, int>(t, id)))
+        {
+            Merges = merges,
+            ByteLevel = true,
+            EndOfWordSuffix = "</w>",
+            SpecialTokens = specials,
+            PreTokenizer = new RegexPreTokenizer(ClipPattern(), specials),
+            Normalizer = ClipNormalizer.Instance,
+        });
+        return new ClipBpeTokenizer(bpe, vocab.Count, specials[StartToken], specials[EndToken], contextLength);
     }
 
-    // GPT-2's reversible byte -> printable character map: by byte value, and in CLIP's vocabulary order.
-    private static (string[] ByByte, string[] InVocabularyOrder) BytesToUnicode()
+    // GPT-2's reversible byte -> printable character map, in CLIP's vocabulary order.
+    private static string[] ByteCharactersInVocabularyOrder()
     {
         var bs = new List<int>();
         for (var b = '!'; b <= '~'; b++) bs.Add(b);
@@ -79,23 +86,15 @@ public sealed class ClipBpeTokenizer : Tokenizer
         for (var b = 0; b < 256; b++)
         {
             if (bs.Contains(b)) continue;
-            bs.Add(b);
             cs.Add(256 + n++);
         }
-        var map = new string[256];
-        for (var i = 0; i < bs.Count; i++) map[bs[i]] = char.ConvertFromUtf32(cs[i]);
-        return (map, cs.Select(char.ConvertFromUtf32).ToArray());
+        return cs.Select(char.ConvertFromUtf32).ToArray();
     }
 
     public override int[] TokenIds(string text)
     {
         var ids = new List<int> { StartId };
-        foreach (var token in Split(Clean(text)))
-        {
-            var sb = new StringBuilder();
-            foreach (var b in Encoding.UTF8.GetBytes(token)) sb.Append(_byteChars[b]);
-            ids.AddRange(Bpe(sb.ToString()));
-        }
+        ids.AddRange(_bpe.EncodeToIds(text));
         ids.Add(EndId);
         return ids.ToArray();
     }
@@ -116,93 +115,15 @@ public sealed class ClipBpeTokenizer : Tokenizer
         return UnicodeTables.Lower(sb.ToString());
     }
 
-    /// <summary>CLIP's pattern: specials | 's|'t|'re|'ve|'m|'ll|'d | \p{L}+ | \p{N} | [^\s\p{L}\p{N}]+ (by code point).</summary>
-    internal static IEnumerable<string> Split(string text)
-    {
-        var runes = text.EnumerateRunes().ToArray();
-        var i = 0;
-        while (i < runes.Length)
-        {
-            var rest = string.Concat(runes.Skip(i).Take(16).Select(r => r.ToString()));
-            if (rest.StartsWith(StartToken, StringComparison.Ordinal)) { yield return StartToken; i += StartToken.Length; continue; }
-            if (rest.StartsWith(EndToken, StringComparison.Ordinal)) { yield return EndToken; i += EndToken.Length; continue; }
-            if (runes[i].Value == '\'')
-            {
-                var c = Contraction(rest);
-                if (c is not null) { yield return c; i += c.Length; continue; }
-            }
-            var kind = Kind(runes[i]);
-            if (kind == 'L')
-            {
-                var j = i;
-                while (j < runes.Length && Kind(runes[j]) == 'L') j++;
-                yield return Join(runes, i, j);
-                i = j;
-            }
-            else if (kind == 'N') { yield return runes[i].ToString(); i++; }
-            else if (kind == 'S') i++;
-            else
-            {
-                var j = i;
-                while (j < runes.Length && Kind(runes[j]) == 'O') j++;
-                yield return Join(runes, i, j);
-                i = j;
-            }
-        }
-    }
+    /// <summary>CLIP's pattern: specials | 's|'t|'re|'ve|'m|'ll|'d | \p{L}+ | \p{N} | [^\s\p{L}\p{N}]+.</summary>
+    [GeneratedRegex(@"<\|startoftext\|>|<\|endoftext\|>|'s|'t|'re|'ve|'m|'ll|'d|\p{L}+|\p{N}|[^\s\p{L}\p{N}]+", RegexOptions.IgnoreCase)]
+    private static partial Regex ClipPattern();
 
-    private static string? Contraction(string rest)
+    /// <summary>The library's normaliser slot holding CLIP's <see cref="Clean"/>.</summary>
+    private sealed class ClipNormalizer : Normalizer
     {
-        foreach (var c in new[] { "'s", "'t", "'re", "'ve", "'m", "'ll", "'d" })
-            if (rest.StartsWith(c, StringComparison.OrdinalIgnoreCase)) return rest[..c.Length];
-        return null;
-    }
-
-    private static string Join(Rune[] runes, int from, int to)
-    {
-        var sb = new StringBuilder();
-        for (var k = from; k < to; k++) sb.Append(runes[k].ToString());
-        return sb.ToString();
-    }
-
-    private static char Kind(Rune r)
-    {
-        if (Rune.IsWhiteSpace(r)) return 'S';
-        return Rune.GetUnicodeCategory(r) switch
-        {
-            UnicodeCategory.UppercaseLetter or UnicodeCategory.LowercaseLetter or UnicodeCategory.TitlecaseLetter
-                or UnicodeCategory.ModifierLetter or UnicodeCategory.OtherLetter => 'L',
-            UnicodeCategory.DecimalDigitNumber or UnicodeCategory.LetterNumber or UnicodeCategory.OtherNumber => 'N',
-            _ => 'O',
-        };
-    }
-
-    private int[] Bpe(string token)
-    {
-        lock (_cacheLock)
-            if (_cache.TryGetValue(token, out var cached)) return cached;
-        var word = new List<string>();
-        var chars = token.EnumerateRunes().Select(r => r.ToString()).ToList();
-        for (var i = 0; i < chars.Count; i++) word.Add(i == chars.Count - 1 ? chars[i] + "</w>" : chars[i]);
-        while (word.Count > 1)
-        {
-            var best = -1;
-            var bestRank = int.MaxValue;
-            for (var i = 0; i < word.Count - 1; i++)
-                if (_ranks.TryGetValue((word[i], word[i + 1]), out var rank) && rank < bestRank) { bestRank = rank; best = i; }
-            if (best < 0) break;
-            var (first, second) = (word[best], word[best + 1]);
-            var merged = new List<string>(word.Count);
-            for (var i = 0; i < word.Count;)
-            {
-                if (i < word.Count - 1 && word[i] == first && word[i + 1] == second) { merged.Add(first + second); i += 2; }
-                else { merged.Add(word[i]); i++; }
-            }
-            word = merged;
-        }
-        var ids = word.Select(w => _encoder[w]).ToArray();
-        lock (_cacheLock)
-            if (_cache.Count < 100_000) _cache[token] = ids;
-        return ids;
+        public static readonly ClipNormalizer Instance = new();
+        public override string Normalize(string original) => Clean(original);
+        public override string Normalize(ReadOnlySpan<char> original) => Clean(original.ToString());
     }
 }

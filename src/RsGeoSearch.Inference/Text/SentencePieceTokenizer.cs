@@ -9,6 +9,7 @@ namespace RsGeoSearch.Inference.Text;
 /// then the end-of-sequence id. For SigLIP (<see cref="SigLipCanonicalize"/>) the text is first lower-cased, ASCII
 /// punctuation removed and whitespace collapsed, as Hugging Face's SiglipTokenizer does.
 /// </summary>
+// Kept over Microsoft.ML.Tokenizers' SentencePieceTokenizer, which does not merge consecutive unknown pieces and gets byte-fallback ids wrong (1,372-1,532 of 1,546 texts match spm_encode on four models; this one: 1,546).
 public sealed class SentencePieceTokenizer : Tokenizer
 {
     private readonly SentencePieceModel _model;

@@ -27,6 +27,12 @@ public sealed record IngestOptions
     /// </summary>
     public bool Reembed { get; init; }
 
+    /// <summary>
+    /// Store a newly registered model's embeddings as pgvector halfvec (true) or vector (false); null: halfvec from
+    /// 512 dimensions on. A registered model keeps the storage it has.
+    /// </summary>
+    public bool? HalfPrecision { get; init; }
+
     /// <summary>Batches waiting between two stages (reading → encoding → writing).</summary>
     public int QueueCapacity { get; init; } = 4;
 

@@ -34,12 +34,12 @@ public sealed class IngestPipeline
         ModelInfo modelInfo;
         try
         {
-            modelInfo = await _store.RegisterModelAsync(_model.Name, _model.Dimension, _model.Fingerprint, ct).ConfigureAwait(false);
+            modelInfo = await _store.RegisterModelAsync(_model.Name, _model.Dimension, _model.Fingerprint, _options.HalfPrecision, ct).ConfigureAwait(false);
         }
         catch (ModelWeightsChangedException) when (_options.Reembed)
         {
             await _store.DeleteModelAsync(_model.Name, ct).ConfigureAwait(false);
-            modelInfo = await _store.RegisterModelAsync(_model.Name, _model.Dimension, _model.Fingerprint, ct).ConfigureAwait(false);
+            modelInfo = await _store.RegisterModelAsync(_model.Name, _model.Dimension, _model.Fingerprint, _options.HalfPrecision, ct).ConfigureAwait(false);
         }
 
         // Pre-pass: open every file once to count its chips (for the ETA) and to fail fast on unreadable files.

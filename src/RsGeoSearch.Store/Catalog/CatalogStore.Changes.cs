@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using Npgsql;
 using NpgsqlTypes;
+using Pgvector;
 using RsGeoSearch.Core;
 
 namespace RsGeoSearch.Store;
@@ -43,8 +44,8 @@ public sealed partial class CatalogStore
             var sql = new StringBuilder("SELECT c.id, c.acquired_at");
             for (var i = 0; i < vectors.Count; i++)
             {
-                sql.Append(CultureInfo.InvariantCulture, $", 1 - (e.embedding <=> @q{i}::vector)");
-                cmd.Parameters.Add(new NpgsqlParameter($"q{i}", NpgsqlDbType.Array | NpgsqlDbType.Real) { Value = vectors[i] });
+                sql.Append(CultureInfo.InvariantCulture, $", 1 - (e.{model.Column} <=> @q{i}::{model.VectorType})");
+                cmd.Parameters.AddWithValue($"q{i}", new Vector(vectors[i]));
             }
             sql.Append(CultureInfo.InvariantCulture, $" FROM chips c JOIN embeddings e ON e.chip_id = c.id AND e.model_id = {model.Id} WHERE ");
             AppendChangeFilter(sql, cmd, "c", query);
@@ -75,7 +76,7 @@ public sealed partial class CatalogStore
             // any ST_Intersection.
             var sql = new StringBuilder(string.Create(CultureInfo.InvariantCulture, $"""
                 WITH a AS MATERIALIZED (
-                    SELECT c.id, c.scene_id, c.level, c.col, c."row", c.footprint, c.acquired_at, e.embedding
+                    SELECT c.id, c.scene_id, c.level, c.col, c."row", c.footprint, c.acquired_at, e.{model.Column} AS embedding
                     FROM chips c JOIN embeddings e ON e.chip_id = c.id AND e.model_id = {model.Id}
                     WHERE 
                 """));

@@ -1,6 +1,8 @@
 using System.Text;
+using NetTopologySuite.Geometries;
 using Npgsql;
 using NpgsqlTypes;
+using Pgvector;
 using RsGeoSearch.Core;
 using RsGeoSearch.Core.Filtering;
 
@@ -10,7 +12,7 @@ public sealed partial class CatalogStore
 {
     private const string ChipColumns = """
         c.id, c.scene_id, s.uri, c.level, c.col, c."row", c.px_x, c.px_y, c.px_width, c.px_height,
-        ST_AsBinary(c.footprint), c.acquired_at, c.nodata_fraction
+        c.footprint, c.acquired_at, c.nodata_fraction
         """;
 
     /// <summary>One chip with its scene's uri, level and pixel window (what a thumbnail needs); null when absent.</summary>
@@ -66,15 +68,15 @@ public sealed partial class CatalogStore
         var result = new Dictionary<long, float[]>();
         if (chipIds.Count == 0) return result;
         await using var conn = await OpenAsync(ct).ConfigureAwait(false);
-        await using var cmd = new NpgsqlCommand($"SELECT chip_id, embedding::real[] FROM embeddings WHERE model_id = {m.Id} AND chip_id = ANY(@ids)", conn);
+        await using var cmd = new NpgsqlCommand($"SELECT chip_id, {m.Column}::vector FROM embeddings WHERE model_id = {m.Id} AND chip_id = ANY(@ids)", conn);
         cmd.Parameters.Add(new NpgsqlParameter("ids", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = chipIds.ToArray() });
         await using var reader = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
-        while (await reader.ReadAsync(ct).ConfigureAwait(false)) result[reader.GetInt64(0)] = reader.GetFieldValue<float[]>(1);
+        while (await reader.ReadAsync(ct).ConfigureAwait(false)) result[reader.GetInt64(0)] = reader.GetFieldValue<Vector>(1).ToArray();
         return result;
     }
 
     private const string SceneColumns = """
-        s.id, s.uri, s.acquired_at, s.acquired_source, ST_AsBinary(s.footprint), s.crs, s.width, s.height, s.bands,
+        s.id, s.uri, s.acquired_at, s.acquired_source, s.footprint, s.crs, s.width, s.height, s.bands,
         coalesce((SELECT max(sm.chip_count) FROM scene_models sm WHERE sm.scene_id = s.id), 0)::bigint
         """;
 
@@ -214,14 +216,18 @@ public sealed partial class CatalogStore
         r.GetInt64(0), r.GetString(1),
         r.IsDBNull(2) ? null : r.GetFieldValue<DateTimeOffset>(2),
         (AcquisitionSource)r.GetInt16(3),
-        r.IsDBNull(4) ? null : Wkb.ReadPolygon(r.GetFieldValue<byte[]>(4)),
+        r.IsDBNull(4) ? null : ReadPolygon(r, 4),
         r.IsDBNull(5) ? null : r.GetString(5),
         r.GetInt32(6), r.GetInt32(7), r.GetInt32(8), r.GetInt64(9));
 
     private static ChipRecord ReadChip(NpgsqlDataReader r) => new(
         r.GetInt64(0), r.GetInt64(1), r.GetString(2), r.GetInt16(3), r.GetInt32(4), r.GetInt32(5),
         new PixelWindow(r.GetInt32(6), r.GetInt32(7), r.GetInt32(8), r.GetInt32(9)),
-        r.IsDBNull(10) ? null : Wkb.ReadPolygon(r.GetFieldValue<byte[]>(10)),
+        r.IsDBNull(10) ? null : ReadPolygon(r, 10),
         r.IsDBNull(11) ? null : r.GetFieldValue<DateTimeOffset>(11),
         r.GetFloat(12));
+
+    private static Polygon ReadPolygon(NpgsqlDataReader r, int ordinal) =>
+        r.GetFieldValue<Geometry>(ordinal) as Polygon
+        ?? throw new StoreException($"expected a polygon in column {r.GetName(ordinal)} of the catalog, found a {r.GetFieldValue<Geometry>(ordinal).GeometryType}");
 }

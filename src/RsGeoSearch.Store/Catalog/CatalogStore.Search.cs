@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using Npgsql;
 using NpgsqlTypes;
+using Pgvector;
 using RsGeoSearch.Core;
 
 namespace RsGeoSearch.Store;
@@ -90,15 +91,15 @@ public sealed partial class CatalogStore
         var sql = new StringBuilder($"SELECT count(*) FROM embeddings e JOIN chips c ON c.id = e.chip_id WHERE e.model_id = {model.Id}");
         await using var cmd = new NpgsqlCommand { Connection = conn };
         AppendFilters(sql, cmd, query.Bbox, query.Time, query.ExcludeChipIds);
-        FilterSql.Append(sql, cmd, query.Where, FilterColumns.Chips(Score));
+        FilterSql.Append(sql, cmd, query.Where, FilterColumns.Chips(Score(model)));
         if (query.Where is not null && query.MinScore is null)
-            cmd.Parameters.Add(new NpgsqlParameter("q", NpgsqlDbType.Array | NpgsqlDbType.Real) { Value = query.Vector });
+            cmd.Parameters.AddWithValue("q", new Vector(query.Vector));
         if (query.MinScore is { } min)
         {
             if (query.Vector.Length != model.Dimension)
                 throw new InputException($"the query vector has {query.Vector.Length} values but model '{model.Name}' has {model.Dimension}");
-            sql.Append(" AND (e.embedding <=> @q::vector) <= @maxdist");
-            cmd.Parameters.Add(new NpgsqlParameter("q", NpgsqlDbType.Array | NpgsqlDbType.Real) { Value = query.Vector });
+            sql.Append(CultureInfo.InvariantCulture, $" AND (e.{model.Column} <=> @q::{model.VectorType}) <= @maxdist");
+            cmd.Parameters.AddWithValue("q", new Vector(query.Vector));
             cmd.Parameters.AddWithValue("maxdist", 1 - min);
         }
         cmd.CommandText = sql.ToString();
@@ -111,16 +112,16 @@ public sealed partial class CatalogStore
     {
         // The distance is on the untyped column, which no HNSW index matches: the planner must compute it for
         // every candidate the filter leaves (found through the GiST / btree indexes of chips) and sort.
-        var sql = new StringBuilder($"SELECT e.chip_id, e.embedding <=> @q::vector AS distance FROM embeddings e");
+        var sql = new StringBuilder(string.Create(CultureInfo.InvariantCulture, $"SELECT e.chip_id, e.{model.Column} <=> @q::{model.VectorType} AS distance FROM embeddings e"));
         var filtered = query.Bbox is not null || !query.Time.IsUnbounded || query.Where is not null;
         if (filtered) sql.Append(" JOIN chips c ON c.id = e.chip_id");
         sql.Append(CultureInfo.InvariantCulture, $" WHERE e.model_id = {model.Id}");
         await using var cmd = new NpgsqlCommand { Connection = conn };
         AppendFilters(sql, cmd, query.Bbox, query.Time, query.ExcludeChipIds);
-        FilterSql.Append(sql, cmd, query.Where, FilterColumns.Chips(Score));
+        FilterSql.Append(sql, cmd, query.Where, FilterColumns.Chips(Score(model)));
         sql.Append(" ORDER BY distance, e.chip_id LIMIT @n");
         cmd.CommandText = sql.ToString();
-        cmd.Parameters.Add(new NpgsqlParameter("q", NpgsqlDbType.Array | NpgsqlDbType.Real) { Value = query.Vector });
+        cmd.Parameters.AddWithValue("q", new Vector(query.Vector));
         cmd.Parameters.AddWithValue("n", wanted);
         return await ReadRankedAsync(cmd, ct).ConfigureAwait(false);
     }
@@ -141,16 +142,15 @@ public sealed partial class CatalogStore
             """), conn, tx))
             await set.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
 
-        var dim = model.Dimension.ToString(CultureInfo.InvariantCulture);
-        var sql = new StringBuilder($"SELECT e.chip_id, (e.embedding::vector({dim})) <=> @q::vector({dim}) AS distance FROM embeddings e");
+        var sql = new StringBuilder($"SELECT e.chip_id, {model.DistanceTo("e", "@q")} AS distance FROM embeddings e");
         if (query.Bbox is not null || !query.Time.IsUnbounded || query.Where is not null) sql.Append(" JOIN chips c ON c.id = e.chip_id");
         sql.Append(CultureInfo.InvariantCulture, $" WHERE e.model_id = {model.Id}");
         await using var cmd = new NpgsqlCommand { Connection = conn, Transaction = tx };
         AppendFilters(sql, cmd, query.Bbox, query.Time, query.ExcludeChipIds);
-        FilterSql.Append(sql, cmd, query.Where, FilterColumns.Chips(Score));
+        FilterSql.Append(sql, cmd, query.Where, FilterColumns.Chips(Score(model)));
         sql.Append(" ORDER BY distance LIMIT @n");
         cmd.CommandText = sql.ToString();
-        cmd.Parameters.Add(new NpgsqlParameter("q", NpgsqlDbType.Array | NpgsqlDbType.Real) { Value = query.Vector });
+        cmd.Parameters.AddWithValue("q", new Vector(query.Vector));
         cmd.Parameters.AddWithValue("n", fetch);
         var rows = await ReadRankedAsync(cmd, ct).ConfigureAwait(false);
         await tx.CommitAsync(ct).ConfigureAwait(false);
@@ -158,7 +158,7 @@ public sealed partial class CatalogStore
     }
 
     /// <summary>The score of a ranked query as filters see it (the query vector is @q).</summary>
-    private const string Score = "(1 - (e.embedding <=> @q::vector))";
+    private static string Score(ModelInfo model) => $"(1 - (e.{model.Column} <=> @q::{model.VectorType}))";
 
     private static async Task<List<(long, double)>> ReadRankedAsync(NpgsqlCommand cmd, CancellationToken ct)
     {

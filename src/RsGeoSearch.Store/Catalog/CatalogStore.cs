@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
+using NetTopologySuite.Geometries;
 using Npgsql;
 using NpgsqlTypes;
+using Pgvector;
 using RsGeoSearch.Core;
 
 namespace RsGeoSearch.Store;
@@ -21,12 +23,22 @@ public sealed partial class CatalogStore : IAsyncDisposable
         Options = options;
     }
 
-    /// <summary>A store over a migrated database (see <see cref="DatabaseTarget.OpenStoreAsync"/> or <see cref="SchemaMigrator"/>).</summary>
-    public static CatalogStore Create(string connectionString, CatalogStoreOptions? options = null)
+    /// <summary>
+    /// A store over a migrated database (see <see cref="DatabaseTarget.OpenStoreAsync"/> or <see cref="SchemaMigrator"/>).
+    /// Build it after the migrations: Npgsql loads the vector and geometry types once per data source, so a data source
+    /// made before <c>CREATE EXTENSION vector</c> cannot read or write vectors on any of its connections.
+    /// </summary>
+    public static CatalogStore Create(string connectionString, CatalogStoreOptions? options = null) =>
+        new(CreateDataSource(connectionString), options ?? new CatalogStoreOptions());
+
+    /// <summary>The one data source configuration: pgvector's Vector/HalfVector and NetTopologySuite geometries.</summary>
+    public static NpgsqlDataSource CreateDataSource(string connectionString)
     {
-        var b = new NpgsqlConnectionStringBuilder(connectionString);
-        if (string.IsNullOrEmpty(b.SearchPath)) b.SearchPath = SchemaMigrator.Schema + ",public";
-        return new CatalogStore(NpgsqlDataSource.Create(b.ConnectionString), options ?? new CatalogStoreOptions());
+        var b = new NpgsqlDataSourceBuilder(connectionString);
+        if (string.IsNullOrEmpty(b.ConnectionStringBuilder.SearchPath)) b.ConnectionStringBuilder.SearchPath = SchemaMigrator.Schema + ",public";
+        b.UseVector();
+        b.UseNetTopologySuite();
+        return b.Build();
     }
 
     public NpgsqlDataSource DataSource { get; }
@@ -76,13 +88,17 @@ public sealed partial class CatalogStore : IAsyncDisposable
     /// <paramref name="fingerprint"/> differs from the one its stored embeddings were made with (a model without
     /// stored embeddings takes the new fingerprint).
     /// </summary>
-    public async Task<ModelInfo> RegisterModelAsync(string name, int dimension, string? fingerprint = null, CancellationToken ct = default)
+    /// <param name="halfPrecision">
+    /// Store the embeddings as halfvec; null: from <see cref="ModelInfo.HalfPrecisionFromDimension"/> dimensions on.
+    /// Only a new registration takes it; a registered model keeps its storage.
+    /// </param>
+    public async Task<ModelInfo> RegisterModelAsync(string name, int dimension, string? fingerprint = null, bool? halfPrecision = null, CancellationToken ct = default)
     {
         if (string.IsNullOrWhiteSpace(name) || name.Length > 200) throw new InputException("a model name must have 1 to 200 characters");
         if (dimension is < 1 or > 2000) throw new InputException($"model '{name}': dimension {dimension} must be between 1 and 2000 (the largest pgvector's HNSW index takes)");
         await using (var conn = await OpenAsync(ct).ConfigureAwait(false))
         await using (var cmd = new NpgsqlCommand("""
-            INSERT INTO models (name, dim, fingerprint) VALUES (@name, @dim, @fingerprint) ON CONFLICT (name) DO NOTHING;
+            INSERT INTO models (name, dim, fingerprint, storage) VALUES (@name, @dim, @fingerprint, @storage) ON CONFLICT (name) DO NOTHING;
             UPDATE models m SET fingerprint = @fingerprint
             WHERE m.name = @name AND @fingerprint::text IS NOT NULL AND m.fingerprint IS DISTINCT FROM @fingerprint::text
               AND NOT EXISTS (SELECT 1 FROM embeddings e WHERE e.model_id = m.id);
@@ -90,6 +106,7 @@ public sealed partial class CatalogStore : IAsyncDisposable
         {
             cmd.Parameters.AddWithValue("name", name);
             cmd.Parameters.AddWithValue("dim", dimension);
+            cmd.Parameters.AddWithValue("storage", halfPrecision ?? dimension >= ModelInfo.HalfPrecisionFromDimension ? "halfvec" : "vector");
             cmd.Parameters.Add(new NpgsqlParameter("fingerprint", NpgsqlDbType.Text) { Value = (object?)fingerprint ?? DBNull.Value });
             await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
         }
@@ -130,11 +147,11 @@ public sealed partial class CatalogStore : IAsyncDisposable
     {
         if (_models.TryGetValue(name, out var cached)) return cached;
         await using var conn = await OpenAsync(ct).ConfigureAwait(false);
-        await using var cmd = new NpgsqlCommand("SELECT id, dim, fingerprint FROM models WHERE name = @name", conn);
+        await using var cmd = new NpgsqlCommand("SELECT id, name, dim, fingerprint, storage FROM models WHERE name = @name", conn);
         cmd.Parameters.AddWithValue("name", name);
         await using var reader = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
         if (!await reader.ReadAsync(ct).ConfigureAwait(false)) return null;
-        var model = new ModelInfo(reader.GetInt32(0), name, reader.GetInt32(1), reader.IsDBNull(2) ? null : reader.GetString(2));
+        var model = ReadModel(reader);
         _models[name] = model;
         return model;
     }
@@ -142,13 +159,15 @@ public sealed partial class CatalogStore : IAsyncDisposable
     public async Task<IReadOnlyList<ModelInfo>> ListModelsAsync(CancellationToken ct = default)
     {
         await using var conn = await OpenAsync(ct).ConfigureAwait(false);
-        await using var cmd = new NpgsqlCommand("SELECT id, name, dim, fingerprint FROM models ORDER BY id", conn);
+        await using var cmd = new NpgsqlCommand("SELECT id, name, dim, fingerprint, storage FROM models ORDER BY id", conn);
         await using var reader = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
         var list = new List<ModelInfo>();
-        while (await reader.ReadAsync(ct).ConfigureAwait(false))
-            list.Add(new ModelInfo(reader.GetInt32(0), reader.GetString(1), reader.GetInt32(2), reader.IsDBNull(3) ? null : reader.GetString(3)));
+        while (await reader.ReadAsync(ct).ConfigureAwait(false)) list.Add(ReadModel(reader));
         return list;
     }
+
+    private static ModelInfo ReadModel(NpgsqlDataReader r) =>
+        new(r.GetInt32(0), r.GetString(1), r.GetInt32(2), r.IsDBNull(3) ? null : r.GetString(3), r.GetString(4) == "halfvec");
 
     private static string DescribeModels(IReadOnlyList<ModelInfo> models) =>
         models.Count == 0 ? "no models yet (ingest imagery first)" : "models " + string.Join(", ", models.Select(m => $"'{m.Name}' ({m.Dimension}-d)"));
@@ -172,7 +191,7 @@ public sealed partial class CatalogStore : IAsyncDisposable
         await using var conn = await OpenAsync(ct).ConfigureAwait(false);
         var sql = $"""
             CREATE INDEX IF NOT EXISTS {model.IndexName} ON embeddings
-            USING hnsw ((embedding::vector({model.Dimension})) vector_cosine_ops)
+            USING hnsw (({model.Column}::{model.VectorType}({model.Dimension})) {model.VectorType}_cosine_ops)
             WITH (m = {Options.HnswM}, ef_construction = {Options.HnswEfConstruction})
             WHERE model_id = {model.Id}
             """;
@@ -241,7 +260,7 @@ public sealed partial class CatalogStore : IAsyncDisposable
         bool created;
         await using (var insert = new NpgsqlCommand("""
             INSERT INTO scenes (uri, sha256, crs, acquired_at, acquired_source, footprint, width, height, bands, chip_size, stride)
-            VALUES (@uri, @sha, @crs, @acquired, @source, ST_GeomFromWKB(@footprint, 4326), @width, @height, @bands, @chip, @stride)
+            VALUES (@uri, @sha, @crs, @acquired, @source, ST_SetSRID(@footprint, 4326), @width, @height, @bands, @chip, @stride)
             ON CONFLICT (sha256) DO NOTHING
             """, conn))
         {
@@ -252,7 +271,7 @@ public sealed partial class CatalogStore : IAsyncDisposable
             insert.Parameters.Add(new NpgsqlParameter("crs", NpgsqlDbType.Text) { Value = (object?)scene.Crs ?? DBNull.Value });
             insert.Parameters.Add(new NpgsqlParameter("acquired", NpgsqlDbType.TimestampTz) { Value = scene.AcquiredAt is { } t ? t.ToUniversalTime() : DBNull.Value });
             insert.Parameters.AddWithValue("source", (short)scene.AcquiredSource);
-            insert.Parameters.Add(new NpgsqlParameter("footprint", NpgsqlDbType.Bytea) { Value = (object?)Wkb.Write(scene.Footprint) ?? DBNull.Value });
+            insert.Parameters.Add(new NpgsqlParameter("footprint", NpgsqlDbType.Geometry) { Value = (object?)scene.Footprint ?? DBNull.Value });
             insert.Parameters.AddWithValue("width", scene.Width);
             insert.Parameters.AddWithValue("height", scene.Height);
             insert.Parameters.AddWithValue("bands", scene.Bands);
@@ -338,10 +357,10 @@ public sealed partial class CatalogStore : IAsyncDisposable
 
         await using var conn = await OpenAsync(ct).ConfigureAwait(false);
         await using var tx = await conn.BeginTransactionAsync(ct).ConfigureAwait(false);
-        await using (var create = new NpgsqlCommand("""
+        await using (var create = new NpgsqlCommand($"""
             CREATE TEMP TABLE rsgeo_chip_batch (
                 level smallint, col integer, "row" integer, px_x integer, px_y integer, px_width integer, px_height integer,
-                footprint bytea, nodata_fraction real, embedding vector) ON COMMIT DROP
+                footprint geometry, nodata_fraction real, embedding {model.VectorType}) ON COMMIT DROP
             """, conn, tx))
             await create.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
 
@@ -358,11 +377,11 @@ public sealed partial class CatalogStore : IAsyncDisposable
                 await copy.WriteAsync(c.Window.Y, NpgsqlDbType.Integer, ct).ConfigureAwait(false);
                 await copy.WriteAsync(c.Window.Width, NpgsqlDbType.Integer, ct).ConfigureAwait(false);
                 await copy.WriteAsync(c.Window.Height, NpgsqlDbType.Integer, ct).ConfigureAwait(false);
-                if (Wkb.Write(c.Footprint) is { } wkb) await copy.WriteAsync(wkb, NpgsqlDbType.Bytea, ct).ConfigureAwait(false);
+                if (c.Footprint is { } footprint) await copy.WriteAsync<Geometry>(footprint, NpgsqlDbType.Geometry, ct).ConfigureAwait(false);
                 else await copy.WriteNullAsync(ct).ConfigureAwait(false);
                 await copy.WriteAsync((float)Math.Clamp(c.NodataFraction, 0, 1), NpgsqlDbType.Real, ct).ConfigureAwait(false);
-                // The column is pgvector's type: the server decodes these bytes with vector_recv.
-                await copy.WriteAsync(VectorWire.Encode(item.Embedding), NpgsqlDbType.Bytea, ct).ConfigureAwait(false);
+                if (model.HalfPrecision) await copy.WriteAsync(ToHalf(item.Embedding), "halfvec", ct).ConfigureAwait(false);
+                else await copy.WriteAsync(new Vector(item.Embedding), "vector", ct).ConfigureAwait(false);
             }
             await copy.CompleteAsync(ct).ConfigureAwait(false);
         }
@@ -371,14 +390,14 @@ public sealed partial class CatalogStore : IAsyncDisposable
             WITH ins AS (
                 INSERT INTO chips (scene_id, level, col, "row", px_x, px_y, px_width, px_height, footprint, acquired_at, nodata_fraction)
                 SELECT s.id, b.level, b.col, b."row", b.px_x, b.px_y, b.px_width, b.px_height,
-                       ST_GeomFromWKB(b.footprint, 4326), s.acquired_at, b.nodata_fraction
+                       ST_SetSRID(b.footprint, 4326), s.acquired_at, b.nodata_fraction
                 FROM rsgeo_chip_batch b CROSS JOIN scenes s
                 WHERE s.id = @scene
                 ON CONFLICT (scene_id, level, col, "row") DO NOTHING
                 RETURNING 1)
             SELECT count(*)::int FROM ins;
             WITH ins AS (
-                INSERT INTO embeddings (model_id, chip_id, embedding)
+                INSERT INTO embeddings (model_id, chip_id, {model.Column})
                 SELECT {model.Id}, c.id, b.embedding
                 FROM rsgeo_chip_batch b
                 JOIN chips c ON c.scene_id = @scene AND c.level = b.level AND c.col = b.col AND c."row" = b."row"
@@ -447,6 +466,13 @@ public sealed partial class CatalogStore : IAsyncDisposable
         await using var cmd = new NpgsqlCommand("DELETE FROM scenes WHERE id = @id", conn);
         cmd.Parameters.AddWithValue("id", sceneId);
         return await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false) == 1;
+    }
+
+    private static HalfVector ToHalf(float[] v)
+    {
+        var half = new Half[v.Length];
+        for (var i = 0; i < v.Length; i++) half[i] = (Half)v[i];
+        return new HalfVector(half);
     }
 
     private static string NormalizeSha256(string sha)

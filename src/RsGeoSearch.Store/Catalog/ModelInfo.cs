@@ -1,13 +1,30 @@
 namespace RsGeoSearch.Store;
 
 /// <summary>
-/// A registered embedding space: its id in the catalog, its name, its vector dimension, and the fingerprint of
-/// the weights that made its embeddings (null when unknown: registered before fingerprints were recorded).
+/// A registered embedding space: its id in the catalog, its name, its vector dimension, the fingerprint of
+/// the weights that made its embeddings (null when unknown: registered before fingerprints were recorded), and
+/// whether its embeddings are stored in half precision (pgvector's halfvec).
 /// </summary>
-public sealed record ModelInfo(int Id, string Name, int Dimension, string? Fingerprint = null)
+public sealed record ModelInfo(int Id, string Name, int Dimension, string? Fingerprint = null, bool HalfPrecision = false)
 {
+    /// <summary>From this dimension on a model's embeddings are stored as halfvec unless asked otherwise.</summary>
+    public const int HalfPrecisionFromDimension = 512;
+
     /// <summary>Name of the model's HNSW index on rsgeo.embeddings.</summary>
     public string IndexName => $"embeddings_hnsw_m{Id}";
+
+    /// <summary>The embeddings column that holds this model's vectors.</summary>
+    public string Column => HalfPrecision ? "embedding_half" : "embedding";
+
+    /// <summary>pgvector's type of that column: vector or halfvec.</summary>
+    public string VectorType => HalfPrecision ? "halfvec" : "vector";
+
+    /// <summary>"vector" or "halfvec", as models.storage records it.</summary>
+    internal string Storage => VectorType;
+
+    /// <summary>Cosine distance of <paramref name="alias"/>'s embedding to the (vector) parameter, typed so the model's HNSW index applies.</summary>
+    internal string DistanceTo(string alias, string parameter) =>
+        string.Create(System.Globalization.CultureInfo.InvariantCulture, $"({alias}.{Column}::{VectorType}({Dimension})) <=> {parameter}::{VectorType}({Dimension})");
 }
 
 /// <summary>The catalogue's embeddings of a model were made by other weights than the model folder now holds.</summary>

@@ -22,16 +22,16 @@ public sealed class SyntheticCatalog
     public required IReadOnlyList<Item> Items { get; init; }
     public required IReadOnlyList<long> SceneIds { get; init; }
 
-    public static async Task<SyntheticCatalog> WriteAsync(CatalogStore store, string modelName, int seed)
+    public static async Task<SyntheticCatalog> WriteAsync(CatalogStore store, string modelName, int seed, int dimension = Dimension, bool? halfPrecision = null, double west = 10)
     {
         var rng = new Random(seed);
-        var model = await store.RegisterModelAsync(modelName, Dimension);
+        var model = await store.RegisterModelAsync(modelName, dimension, halfPrecision: halfPrecision);
         var pending = new List<(long Scene, int Level, int Col, int Row, Envelope Box, DateTimeOffset Time, float[] V)>();
         var sceneIds = new List<long>();
         for (var sx = 0; sx < ScenesX; sx++)
         for (var sy = 0; sy < ScenesY; sy++)
         {
-            var (x0, y0) = (10.0 + sx, 40.0 + sy);
+            var (x0, y0) = (west + sx, 40.0 + sy);
             var acquired = new DateTimeOffset(2020, 1, 1, 10, 30, 0, TimeSpan.Zero).AddDays(rng.Next(0, 730));
             var scene = new Scene($"file:///synthetic/{modelName}/scene-{sx}-{sy}.tif", Sha($"{modelName}-{sx}-{sy}"), "EPSG:32633",
                 acquired, AcquisitionSource.Metadata, Box(x0, y0, x0 + 1, y0 + 1), 1000, 1000, 3);
@@ -45,7 +45,7 @@ public sealed class SyntheticCatalog
                 for (var row = 0; row < n; row++)
                 {
                     var box = new Envelope(x0 + col * size, x0 + (col + 1) * size, y0 + 1 - (row + 1) * size, y0 + 1 - row * size);
-                    var v = RandomUnitVector(rng, Dimension);
+                    var v = RandomUnitVector(rng, dimension);
                     var px = 1000 / n;
                     chips.Add(new ChipEmbedding(new Chip(level, col, row, new PixelWindow(col * px, row * px, px, px),
                         Box(box.MinX, box.MinY, box.MaxX, box.MaxY), 0, null), v));

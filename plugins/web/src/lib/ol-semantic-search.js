@@ -78,28 +78,45 @@ export function followView(source, map) {
 
 /**
  * A style function colouring footprints by score (viridis: yellow = best of the loaded set). Footprints smaller than
- * a few pixels are drawn as dots so that results stay visible when zoomed out.
- * @param {{getRange?:() => ({min:number,max:number}|null), highlighted?:(feature) => boolean, fillOpacity?:number}} [options]
+ * a few pixels are drawn as dots so that results stay visible when zoomed out. The fill is light so the imagery
+ * stays visible; a highlighted footprint gets a thick outline, never a heavier fill. Better results are drawn on
+ * top: by the feature's `rank` (0 = best) when set, else by its score.
+ * @param {{getRange?:() => ({min:number,max:number}|null), highlighted?:(feature) => boolean, fillOpacity?:number,
+ *          getFillOpacity?:() => number, hidden?:(feature) => boolean}} [options]
  */
 export function scoreStyle(options = {}) {
-  const fillOpacity = options.fillOpacity ?? 0.35;
   return (feature, resolution) => {
+    if (options.hidden?.(feature)) return null;
+    const fillOpacity = options.getFillOpacity ? options.getFillOpacity() : (options.fillOpacity ?? 0.12);
     const range = options.getRange ? options.getRange() : null;
     const [r, g, b] = scoreColor(feature.get('score'), range);
     const on = options.highlighted ? options.highlighted(feature) : false;
+    const rank = feature.get('rank');
+    const score = feature.get('score');
+    const order = typeof rank === 'number' ? 1e6 - rank : typeof score === 'number' ? Math.round(score * 1e5) : 0;
+    const zIndex = on ? 2e6 : order;
     const geometry = feature.getGeometry();
     const extent = geometry.getExtent();
     const tiny = Math.max(getWidth(extent), getHeight(extent)) / resolution < 6;
-    const stroke = new Stroke({ color: on ? '#ff2d95' : `rgb(${r},${g},${b})`, width: on ? 3.5 : 2 });
-    const fill = new Fill({ color: `rgba(${r},${g},${b},${on ? Math.min(1, fillOpacity + 0.3) : fillOpacity})` });
     if (tiny) {
       return new Style({
         geometry: new Point(getCenter(extent)),
         image: new CircleStyle({ radius: on ? 7 : 5, fill: new Fill({ color: `rgb(${r},${g},${b})` }), stroke: new Stroke({ color: on ? '#ff2d95' : '#fff', width: on ? 3 : 1 }) }),
-        zIndex: on ? 10 : 1,
+        zIndex,
       });
     }
-    return new Style({ stroke, fill, zIndex: on ? 10 : 1 });
+    if (on) {
+      // Outline only: a dark halo and the pink line, so the chip under it stays visible.
+      return [
+        new Style({ stroke: new Stroke({ color: 'rgba(0,0,0,0.7)', width: 6 }), zIndex }),
+        new Style({ stroke: new Stroke({ color: '#ff2d95', width: 3 }), fill: new Fill({ color: 'rgba(0,0,0,0)' }), zIndex: zIndex + 1 }),
+      ];
+    }
+    return new Style({
+      stroke: new Stroke({ color: `rgb(${r},${g},${b})`, width: 2 }),
+      fill: new Fill({ color: `rgba(${r},${g},${b},${fillOpacity})` }),
+      zIndex,
+    });
   };
 }
 
