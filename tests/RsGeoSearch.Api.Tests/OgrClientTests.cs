@@ -150,6 +150,11 @@ public sealed class OgrClientTests
         Assert.That(oapif, Does.Not.Contain("client side"), oapif);
         Assert.That(oapif, Does.Contain("filter="), "the filter went to the server");
 
+        // With a text-search connection the score is a queryable too.
+        var scored = await OgrInfoAsync(debug: true, "-ro", "-q", "-where", $"score > -1 AND level = {level}", $"OAPIF:{host.BaseUrl}/ogc?q=farmland", "chips");
+        Assert.That(Count(scored, "POLYGON (("), Is.EqualTo(all.Count(f => f.GetProperty("properties").GetProperty("level").GetInt32() == level)), scored);
+        Assert.That(scored, Does.Not.Contain("client side"), scored);
+
         var later = all.Count(f => string.CompareOrdinal(f.GetProperty("properties").GetProperty("acquired").GetString(), acquired) > 0);
         var time = await OgrInfoAsync(debug: true, "-ro", "-q", "-where", $"acquired > '{acquired}'", $"WFS:{host.BaseUrl}/wfs", "rsgeo:chips");
         Assert.That(Count(time, "POLYGON (("), Is.EqualTo(later), time);
