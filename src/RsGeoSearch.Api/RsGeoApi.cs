@@ -24,6 +24,9 @@ public static class RsGeoApi
         {
             k.AddServerHeader = false;
             k.Limits.MaxRequestBodySize = options.MaxUploadBytes + 2 * 1024 * 1024;
+            // Above HttpConformance's limits, so a long URL or header section gets its 414/431 problem document.
+            k.Limits.MaxRequestLineSize = HttpConformance.MaxUrl * HttpConformance.KestrelFactor;
+            k.Limits.MaxRequestHeadersTotalSize = HttpConformance.MaxHeaders * HttpConformance.KestrelFactor;
         });
         builder.Services.AddSingleton(catalog);
         builder.Services.AddSingleton(options);
@@ -40,6 +43,7 @@ public static class RsGeoApi
         if (options.ApiKey is null)
             app.Logger.LogWarning("no API key configured: POST /classify, /similarity and /embed are open to anyone who can reach the server");
         app.UseMiddleware<ErrorMiddleware>();
+        app.UseMiddleware<HttpConformance>();
         app.UseRouting(); // inside the error middleware, so routing failures are problems too
         if (options.WebRoot is { } webRoot && File.Exists(Path.Combine(webRoot, "index.html")))
             app.UseStaticFiles(new StaticFileOptions { FileProvider = new Microsoft.Extensions.FileProviders.PhysicalFileProvider(Path.GetFullPath(webRoot)) });

@@ -4,7 +4,8 @@ namespace RsGeoSearch.Core;
 /// A catalogue query as a client states it. What to look for: <see cref="Text"/>, an uploaded
 /// <see cref="Image"/>, or example chips (<see cref="Like"/> / <see cref="Unlike"/>, relevance feedback);
 /// with none of them the chips matching the filter are listed by id. Where and when: <see cref="Bbox"/>
-/// (EPSG:4326) and <see cref="Time"/>. <see cref="Model"/> null means the default model.
+/// (EPSG:4326), <see cref="Time"/> and the property filter <see cref="Where"/>; <see cref="SortBy"/> orders an
+/// unranked listing (a ranked one is ordered by score). <see cref="Model"/> null means the default model.
 /// </summary>
 public sealed record CatalogQuery(
     string? Text = null,
@@ -16,7 +17,9 @@ public sealed record CatalogQuery(
     int Limit = 10,
     int Offset = 0,
     double? MinScore = null,
-    string? Model = null)
+    string? Model = null,
+    Filtering.FilterNode? Where = null,
+    IReadOnlyList<Filtering.SortClause>? SortBy = null)
 {
     public bool IsRanked => !string.IsNullOrWhiteSpace(Text) || Image is not null || Like is { Count: > 0 };
 }

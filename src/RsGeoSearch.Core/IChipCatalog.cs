@@ -14,7 +14,9 @@ public interface IChipCatalog
 
     Task<ChipRecord?> GetChipAsync(long id, CancellationToken ct);
 
-    Task<(IReadOnlyList<SceneRecord> Items, long NumberMatched)> ListScenesAsync(BoundingBox? bbox, TimeRange time, int limit, int offset, CancellationToken ct);
+    /// <summary>Scenes in the box and time range passing <paramref name="where"/>, ordered by <paramref name="sortBy"/> then id.</summary>
+    Task<(IReadOnlyList<SceneRecord> Items, long NumberMatched)> ListScenesAsync(BoundingBox? bbox, TimeRange time, int limit, int offset, CancellationToken ct,
+        Filtering.FilterNode? where = null, IReadOnlyList<Filtering.SortClause>? sortBy = null);
 
     Task<SceneRecord?> GetSceneAsync(long id, CancellationToken ct);
 

@@ -2,7 +2,7 @@ namespace RsGeoSearch.Core;
 
 /// <summary>
 /// What to look for and where: a query vector (from text, an image or chips) in the embedding space of
-/// <see cref="Model"/>, filtered by bounding box and time, the top <see cref="Limit"/> by cosine similarity.
+/// <see cref="Model"/>, filtered by bounding box, time and <see cref="Where"/>, the top <see cref="Limit"/> by cosine similarity.
 /// </summary>
 public sealed record SearchQuery(
     string Model,
@@ -12,7 +12,8 @@ public sealed record SearchQuery(
     int Limit = 10,
     int Offset = 0,
     double? MinScore = null,
-    IReadOnlyList<long>? ExcludeChipIds = null)
+    IReadOnlyList<long>? ExcludeChipIds = null,
+    Filtering.FilterNode? Where = null)
 {
     public const int MaxLimit = 10_000;
 

@@ -53,9 +53,9 @@ public sealed class Catalog : IChipCatalog, IAsyncDisposable
         if (!query.IsRanked)
         {
             if (query.Unlike is { Count: > 0 }) throw new InputException("'unlike' needs text, an image or liked chips to push away from");
-            var filter = new ChipFilter(model.Name, query.Bbox, query.Time);
+            var filter = new ChipFilter(model.Name, query.Bbox, query.Time, query.Where);
             var (chips, count) = await Db(async () => (
-                await Store.ListChipsAsync(filter, query.Limit, query.Offset, ct).ConfigureAwait(false),
+                await Store.ListChipsAsync(filter, query.Limit, query.Offset, ct, query.SortBy).ConfigureAwait(false),
                 await Store.CountChipsAsync(filter, ct).ConfigureAwait(false))).ConfigureAwait(false);
             return new ChipPage(chips.Select(c => new ScoredChip(c, null)).ToList(), count, model.Name);
         }
@@ -83,7 +83,7 @@ public sealed class Catalog : IChipCatalog, IAsyncDisposable
     private async Task<ChipPage> RankAsync(Model model, float[] vector, CatalogQuery query, IReadOnlyList<long> exclude, CancellationToken ct)
     {
         var search = new SearchQuery(model.Name, vector, query.Bbox, query.Time, query.Limit, query.Offset, query.MinScore,
-            exclude.Count > 0 ? exclude : null).Validated();
+            exclude.Count > 0 ? exclude : null, query.Where).Validated();
         var hits = await Db(() => Store.SearchAsync(search, ct)).ConfigureAwait(false);
         var count = await Db(() => Store.CountAsync(search, ct)).ConfigureAwait(false);
         var ids = hits.Select(h => h.ChipId).ToArray();
@@ -94,8 +94,9 @@ public sealed class Catalog : IChipCatalog, IAsyncDisposable
 
     public Task<ChipRecord?> GetChipAsync(long id, CancellationToken ct) => Db(() => Store.GetChipAsync(id, ct));
 
-    public Task<(IReadOnlyList<SceneRecord> Items, long NumberMatched)> ListScenesAsync(BoundingBox? bbox, TimeRange time, int limit, int offset, CancellationToken ct) =>
-        Db(() => Store.ListScenesAsync(bbox, time, limit, offset, ct));
+    public Task<(IReadOnlyList<SceneRecord> Items, long NumberMatched)> ListScenesAsync(BoundingBox? bbox, TimeRange time, int limit, int offset, CancellationToken ct,
+        Core.Filtering.FilterNode? where = null, IReadOnlyList<Core.Filtering.SortClause>? sortBy = null) =>
+        Db(() => Store.ListScenesAsync(bbox, time, limit, offset, ct, where, sortBy));
 
     public Task<SceneRecord?> GetSceneAsync(long id, CancellationToken ct) => Db(() => Store.GetSceneAsync(id, ct));
 

@@ -85,6 +85,97 @@ public sealed class OgrClientTests
         Assert.That(spat, Does.Contain($"POLYGON (({F(Math.Round(b[0], 9))}").Or.Contain($" {F(Math.Round(b[0], 9))} "), spat);
     }
 
+    [Test]
+    public async Task Oapif_text_search_connection_url_gives_ranked_chips_with_score_best_first()
+    {
+        // The connection URL carries q; GDAL appends it to the landing, conformance, collections and items requests.
+        var output = await OgrInfoAsync("-ro", "--config", "OAPIF_PAGE_SIZE", "7", $"OAPIF:{host.BaseUrl}/ogc?q=farmland", "chips");
+        Assert.That(output, Does.Contain("score: Real"), output);
+        var scores = Values(output, "score (Real) = ").Select(v => double.Parse(v, CultureInfo.InvariantCulture)).ToList();
+        Assert.That(scores, Has.Count.EqualTo(chipCount), "paging through next to the end");
+        Assert.That(scores, Is.Ordered.Descending);
+        var fids = Values(output, "OGRFeature(chips):");
+        Assert.That(fids, Is.Unique);
+
+        var ranked = await host.Client.GetStringAsync("/ogc/collections/chips/items?q=farmland&limit=1");
+        var best = JsonDocument.Parse(ranked).RootElement.GetProperty("features")[0].GetProperty("id").GetInt64();
+        Assert.That(fids[0], Is.EqualTo(best.ToString(CultureInfo.InvariantCulture)));
+
+        // Every layer of the same connection still opens (scenes ignore q).
+        var layers = await OgrInfoAsync("-ro", "-al", "-so", $"OAPIF:{host.BaseUrl}/ogc?q=farmland");
+        Assert.That(layers, Does.Contain("Layer name: chips").And.Contain("Layer name: scenes").And.Contain("Layer name: changes"), layers);
+    }
+
+    [Test]
+    public async Task Ogr2ogr_copies_a_whole_text_search_connection_over_wfs_and_oapif()
+    {
+        var dir = Directory.CreateTempSubdirectory("rsgeo-ogr2ogr-");
+        try
+        {
+            foreach (var (name, source) in new[] { ("wfs.gpkg", $"WFS:{host.BaseUrl}/wfs?Q=farmland"), ("oapif.gpkg", $"OAPIF:{host.BaseUrl}/ogc?q=farmland") })
+            {
+                var target = Path.Combine(dir.FullName, name);
+                await RunAsync("/usr/bin/ogr2ogr", "-f", "GPKG", target, source);
+                var info = await OgrInfoAsync("-ro", "-so", "-al", target);
+                Assert.That(info, Does.Contain("score: Real"), info);
+                Assert.That(info, Does.Contain($"Feature Count: {chipCount}"), info);
+                Assert.That(info, Does.Contain("scenes"), info);
+            }
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
+
+    [Test]
+    public async Task Where_clauses_run_on_the_server_for_both_drivers()
+    {
+        var all = JsonDocument.Parse(await host.Client.GetStringAsync("/ogc/collections/chips/items?limit=1000")).RootElement.GetProperty("features").EnumerateArray().ToList();
+        var acquired = all[0].GetProperty("properties").GetProperty("acquired").GetString()!;
+        var level = all[0].GetProperty("properties").GetProperty("level").GetInt32();
+        var scene = all[0].GetProperty("properties").GetProperty("scene").GetString()!;
+        var expected = all.Count(f => f.GetProperty("properties").GetProperty("level").GetInt32() == level
+                                     && f.GetProperty("properties").GetProperty("scene").GetString() == scene);
+        var where = $"level = {level} AND scene = '{scene}'";
+        Assert.That(expected, Is.GreaterThan(0).And.LessThan(all.Count));
+
+        var wfs = await OgrInfoAsync(debug: true, "-ro", "-q", "-where", where, $"WFS:{host.BaseUrl}/wfs", "rsgeo:chips");
+        Assert.That(Count(wfs, "POLYGON (("), Is.EqualTo(expected), wfs);
+        Assert.That(wfs, Does.Not.Contain("client-side"), wfs);
+        Assert.That(wfs, Does.Contain("FILTER=").IgnoreCase, "the filter went to the server");
+
+        var oapif = await OgrInfoAsync(debug: true, "-ro", "-q", "-where", where, $"OAPIF:{host.BaseUrl}/ogc", "chips");
+        Assert.That(Count(oapif, "POLYGON (("), Is.EqualTo(expected), oapif);
+        Assert.That(oapif, Does.Not.Contain("client side"), oapif);
+        Assert.That(oapif, Does.Contain("filter="), "the filter went to the server");
+
+        // With a text-search connection the score is a queryable too.
+        var scored = await OgrInfoAsync(debug: true, "-ro", "-q", "-where", $"score > -1 AND level = {level}", $"OAPIF:{host.BaseUrl}/ogc?q=farmland", "chips");
+        Assert.That(Count(scored, "POLYGON (("), Is.EqualTo(all.Count(f => f.GetProperty("properties").GetProperty("level").GetInt32() == level)), scored);
+        Assert.That(scored, Does.Not.Contain("client side"), scored);
+
+        var later = all.Count(f => string.CompareOrdinal(f.GetProperty("properties").GetProperty("acquired").GetString(), acquired) > 0);
+        var time = await OgrInfoAsync(debug: true, "-ro", "-q", "-where", $"acquired > '{acquired}'", $"WFS:{host.BaseUrl}/wfs", "rsgeo:chips");
+        Assert.That(Count(time, "POLYGON (("), Is.EqualTo(later), time);
+        Assert.That(time, Does.Not.Contain("client-side"), time);
+    }
+
+    [Test]
+    public async Task Wfs_stored_query_and_sql_order_by_through_gdal()
+    {
+        var byId = await OgrInfoAsync("-ro", "-q", $"WFS:{host.BaseUrl}/wfs", "-sql", $"SELECT * FROM \"rsgeo:chips\" WHERE gml_id = 'chips.{firstChipId}'");
+        Assert.That(Count(byId, "POLYGON (("), Is.EqualTo(1), byId);
+        var sorted = await OgrInfoAsync(debug: true, "-ro", "-q", $"WFS:{host.BaseUrl}/wfs", "-sql", "SELECT * FROM \"rsgeo:chips\" ORDER BY acquired DESC");
+        var times = Values(sorted, "acquired (DateTime) = ");
+        Assert.That(times, Has.Count.EqualTo(chipCount));
+        Assert.That(times, Is.Ordered.Descending);
+        Assert.That(sorted, Does.Contain("SORTBY=").IgnoreCase, "sorted by the server");
+    }
+
+    private static List<string> Values(string output, string prefix) =>
+        output.Split('\n').Select(l => l.Trim()).Where(l => l.StartsWith(prefix, StringComparison.Ordinal)).Select(l => l[prefix.Length..].Trim()).ToList();
+
     private static string F(double v) => v.ToString("R", CultureInfo.InvariantCulture);
 
     private static int Count(string text, string what)
@@ -94,19 +185,25 @@ public sealed class OgrClientTests
         return n;
     }
 
-    private static async Task<string> OgrInfoAsync(params string[] args)
+    private static Task<string> OgrInfoAsync(params string[] args) => RunAsync("/usr/bin/ogrinfo", false, args);
+
+    private static Task<string> OgrInfoAsync(bool debug, params string[] args) => RunAsync("/usr/bin/ogrinfo", debug, args);
+
+    private static Task<string> RunAsync(string tool, params string[] args) => RunAsync(tool, false, args);
+
+    private static async Task<string> RunAsync(string tool, bool debug, params string[] args)
     {
-        var psi = new ProcessStartInfo("/usr/bin/ogrinfo") { RedirectStandardOutput = true, RedirectStandardError = true };
+        var psi = new ProcessStartInfo(tool) { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var a in args) psi.ArgumentList.Add(a);
         psi.Environment["GDAL_HTTP_TIMEOUT"] = "60";
-        psi.Environment["CPL_DEBUG"] = "OFF";
+        psi.Environment["CPL_DEBUG"] = debug ? "ON" : "OFF";
         using var process = Process.Start(psi)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(2));
         await process.WaitForExitAsync(cts.Token);
         var output = await stdout + await stderr;
-        Assert.That(process.ExitCode, Is.EqualTo(0), $"ogrinfo {string.Join(' ', args)}\n{output}");
+        Assert.That(process.ExitCode, Is.EqualTo(0), $"{Path.GetFileName(tool)} {string.Join(' ', args)}\n{output}");
         return output;
     }
 }

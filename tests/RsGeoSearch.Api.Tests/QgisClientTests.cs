@@ -24,6 +24,7 @@ public sealed class QgisClientTests
         Assert.That(output, Does.Contain(" passed, 0 failed"), output);
         Assert.That(code, Is.EqualTo(0), output);
         Assert.That(output, Does.Contain("PASS OAPIF feature count").And.Contain("PASS WFS feature count"), output);
+        Assert.That(output, Does.Contain("PASS OAPIF text-search best first").And.Contain("PASS WFS text-search layer has score"), output);
     }
 
     private static async Task<bool> PythonHasQgisAsync() =>

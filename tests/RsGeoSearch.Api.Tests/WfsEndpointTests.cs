@@ -159,7 +159,8 @@ public sealed class WfsEndpointTests : ApiTestBase
     [TestCase(Get + "&TYPENAMES=rsgeo:chips&FILTER=%3CFilter%3E", "InvalidParameterValue", "FILTER")]
     [TestCase(Get + "&TYPENAMES=rsgeo:chips&FILTER=%3CFilter%3E%3CPropertyIsEqualTo/%3E%3C/Filter%3E", "InvalidParameterValue", "FILTER")]
     [TestCase(Get + "&TYPENAMES=rsgeo:chips&FILTER=%3C!DOCTYPE%20x%20%5B%3C!ENTITY%20e%20SYSTEM%20%22file:///etc/passwd%22%3E%5D%3E%3CFilter%3E%26e;%3C/Filter%3E", "InvalidParameterValue", "FILTER")]
-    [TestCase(Get + "&TYPENAMES=rsgeo:scenes&Q=farm", "InvalidParameterValue", "Q")]
+    [TestCase(Get + "&TYPENAMES=(rsgeo:chips)(rsgeo:scenes)", "OperationNotSupported", "TYPENAMES")]
+    [TestCase(Get + "&TYPENAMES=rsgeo:chips,rsgeo:scenes", "OperationNotSupported", "TYPENAMES")]
     [TestCase(Get + "&TYPENAMES=rsgeo:chips&RESOURCEID=scenes.1", "InvalidParameterValue", "RESOURCEID")]
     public async Task Errors_are_ows_exception_reports(string url, string code, string locator) =>
         await AssertExceptionAsync(url, code, locator);

@@ -37,7 +37,8 @@ internal static class ChangeEndpoints
     /// </summary>
     public static async Task<IResult> OgcItemsAsync(HttpContext context, IChipCatalog catalog, ApiOptions options, QueryReader query, CancellationToken ct)
     {
-        query.Only("bbox", "bbox-crs", "datetime", "limit", "offset", "q", "from_q", "to_q", "iou", "normalise", "pairs", "model", "f");
+        // min_score, like and unlike come with a chip-search connection URL (see OgcSearch): accepted, not used here.
+        query.Only("bbox", "bbox-crs", "datetime", "limit", "offset", "q", "from_q", "to_q", "iou", "normalise", "pairs", "model", "f", "min_score", "like", "unlike");
         var crs = query.String("bbox-crs");
         if (crs is not null && crs != OgcEndpoints.Crs84)
             throw new ParameterException("bbox-crs", $"bbox-crs '{crs}' is not supported; the only CRS is {OgcEndpoints.Crs84}");

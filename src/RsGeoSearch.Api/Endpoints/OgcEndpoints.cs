@@ -5,6 +5,7 @@ using RsGeoSearch.Api.Features;
 using RsGeoSearch.Api.Http;
 using RsGeoSearch.Api.Ogc;
 using RsGeoSearch.Core;
+using RsGeoSearch.Core.Filtering;
 
 namespace RsGeoSearch.Api.Endpoints;
 
@@ -25,6 +26,16 @@ internal static class OgcEndpoints
         "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
         "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
         "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/html",
+        "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables",
+        "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables-query-parameters",
+        "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/filter",
+        "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/features-filter",
+        "http://www.opengis.net/spec/cql2/1.0/conf/cql2-text",
+        "http://www.opengis.net/spec/cql2/1.0/conf/basic-cql2",
+        "http://www.opengis.net/spec/cql2/1.0/conf/advanced-comparison-operators",
+        "http://www.opengis.net/spec/cql2/1.0/conf/case-insensitive-comparison",
+        "http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions",
+        "http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions-plus",
     ];
 
     private static readonly Dictionary<string, (string Title, string Description)> Collections = new()
@@ -42,7 +53,8 @@ internal static class OgcEndpoints
 
         ogc.MapGet("/conformance", (HttpContext context) =>
         {
-            var query = new QueryReader(context.Request.Query).Only("f");
+            var query = new QueryReader(context.Request.Query).Only(OgcSearch.With("f"));
+            OgcSearch.Read(context, query);
             if (OgcFormat.IsHtml(context, query))
                 return new Html().H(1, "Conformance").LinkList(Conformance.Select(c => (c, c))).Result("Conformance");
             return Results.Bytes(JsonBody.Write(w =>
@@ -57,7 +69,8 @@ internal static class OgcEndpoints
 
         ogc.MapGet("/api", (HttpContext context) =>
         {
-            var query = new QueryReader(context.Request.Query).Only("f");
+            var query = new QueryReader(context.Request.Query).Only(OgcSearch.With("f"));
+            var search = OgcSearch.Read(context, query);
             var ogcUrl = Links.Base(context, options) + "/ogc";
             if (OgcFormat.IsHtml(context, query))
                 return new Html().H(1, $"{options.Title} OGC API - Features")
@@ -71,31 +84,32 @@ internal static class OgcEndpoints
                         ["q", "chips: natural-language query; adds property score"], ["min_score", "chips: lowest score"],
                         ["model", "chips: embedding model"], ["f", "json or html"],
                     ]).Result("API");
-            return Results.Bytes(OgcOpenApi.Build(ogcUrl, options.Title, options.MaxLimit), OgcOpenApi.ContentType);
+            return Results.Bytes(OgcOpenApi.Build(ogcUrl, options.Title, options.MaxLimit, search.IsRanked), OgcOpenApi.ContentType);
         });
 
         ogc.MapGet("/collections", async (HttpContext context, IChipCatalog catalog, CancellationToken ct) =>
         {
-            var query = new QueryReader(context.Request.Query).Only("f");
+            var query = new QueryReader(context.Request.Query).Only(OgcSearch.With("f"));
+            var search = OgcSearch.Read(context, query);
             var html = OgcFormat.IsHtml(context, query);
             var extent = await catalog.GetExtentAsync(ct);
             var b = Links.Base(context, options) + "/ogc";
             if (html)
                 return new Html().H(1, "Collections")
                     .Table(["collection", "description", "items"], Collections.Select(kv => (IReadOnlyList<string>)
-                        [$"<a href=\"{Html.E($"{b}/collections/{kv.Key}?f=html")}\">{Html.E(kv.Value.Title)}</a>", Html.E(kv.Value.Description),
-                         $"<a href=\"{Html.E($"{b}/collections/{kv.Key}/items?f=html")}\">items</a>"]))
+                        [$"<a href=\"{Html.E(search.Link($"{b}/collections/{kv.Key}?f=html"))}\">{Html.E(kv.Value.Title)}</a>", Html.E(kv.Value.Description),
+                         $"<a href=\"{Html.E(search.Link($"{b}/collections/{kv.Key}/items?f=html"))}\">items</a>"]))
                     .Result("Collections");
             return Results.Bytes(JsonBody.Write(w =>
             {
                 w.WriteStartObject();
                 CollectionJson.WriteLinks(w,
                 [
-                    new($"{b}/collections", "self", Json, "collections"),
-                    new($"{b}/collections?f=html", "alternate", TextHtml, "collections as HTML"),
+                    new(search.Link($"{b}/collections"), "self", Json, "collections"),
+                    new(search.Link($"{b}/collections?f=html"), "alternate", TextHtml, "collections as HTML"),
                 ]);
                 w.WriteStartArray("collections");
-                foreach (var id in Collections.Keys) WriteCollection(w, id, b, extent);
+                foreach (var id in Collections.Keys) WriteCollection(w, id, b, extent, search);
                 w.WriteEndArray();
                 w.WriteEndObject();
             }), Json);
@@ -103,7 +117,8 @@ internal static class OgcEndpoints
 
         ogc.MapGet("/collections/{collectionId}", async (string collectionId, HttpContext context, IChipCatalog catalog, CancellationToken ct) =>
         {
-            var query = new QueryReader(context.Request.Query).Only("f");
+            var query = new QueryReader(context.Request.Query).Only(OgcSearch.With("f"));
+            var search = OgcSearch.Read(context, query);
             var info = Collection(collectionId);
             var html = OgcFormat.IsHtml(context, query);
             var extent = await catalog.GetExtentAsync(ct);
@@ -111,9 +126,49 @@ internal static class OgcEndpoints
             if (html)
                 return new Html().H(1, info.Title).P(info.Description)
                     .P($"Extent: {extent.Spatial?.ToString() ?? "none"}; {extent.Start:yyyy-MM-dd} to {extent.End:yyyy-MM-dd}; {extent.SceneCount} scenes, {extent.ChipCount} chips.")
-                    .LinkList([($"{b}/collections/{collectionId}/items?f=html", "items"), ($"{b}/collections/{collectionId}?f=json", "JSON")])
+                    .LinkList([(search.Link($"{b}/collections/{collectionId}/items?f=html"), "items"), (search.Link($"{b}/collections/{collectionId}?f=json"), "JSON")])
                     .Result(info.Title);
-            return Results.Bytes(JsonBody.Write(w => WriteCollection(w, collectionId, b, extent)), Json);
+            return Results.Bytes(JsonBody.Write(w => WriteCollection(w, collectionId, b, extent, search)), Json);
+        });
+
+        ogc.MapGet("/collections/{collectionId}/queryables", (string collectionId, HttpContext context) =>
+        {
+            var query = new QueryReader(context.Request.Query).Only(OgcSearch.With("f"));
+            var search = OgcSearch.Read(context, query);
+            var info = Collection(collectionId);
+            var url = Links.Base(context, options) + $"/ogc/collections/{collectionId}/queryables";
+            var properties = collectionId == "changes" ? [] : FeatureSchema.Of(collectionId).Where(p => p.Queryable && (!p.RankedOnly || search.IsRanked)).ToList();
+            if (OgcFormat.IsHtml(context, query))
+                return new Html().H(1, $"Queryables of {info.Title}").P("Properties usable in filter (filter-lang=cql2-text) and sortby.")
+                    .Table(["property", "type", "description"], properties.Select(p => (IReadOnlyList<string>)[Html.E(p.Name), Html.E(p.Type.ToString().ToLowerInvariant()), Html.E(p.Description)]))
+                    .Result("Queryables");
+            return Results.Bytes(JsonBody.Write(w =>
+            {
+                w.WriteStartObject();
+                w.WriteString("$schema", "https://json-schema.org/draft/2019-09/schema");
+                w.WriteString("$id", url);
+                w.WriteString("type", "object");
+                w.WriteString("title", info.Title);
+                w.WriteStartObject("properties");
+                foreach (var p in properties)
+                {
+                    w.WriteStartObject(p.Name);
+                    w.WriteString("title", p.Name);
+                    w.WriteString("description", p.Description);
+                    switch (p.Type)
+                    {
+                        case PropertyType.Geometry: w.WriteString("format", "geometry-polygon"); break;
+                        case PropertyType.Integer: w.WriteString("type", "integer"); break;
+                        case PropertyType.Number: w.WriteString("type", "number"); break;
+                        case PropertyType.DateTime: w.WriteString("type", "string"); w.WriteString("format", "date-time"); break;
+                        default: w.WriteString("type", "string"); break;
+                    }
+                    w.WriteEndObject();
+                }
+                w.WriteEndObject();
+                w.WriteBoolean("additionalProperties", false);
+                w.WriteEndObject();
+            }), "application/schema+json");
         });
 
         ogc.MapGet("/collections/{collectionId}/items", async (string collectionId, HttpContext context, IChipCatalog catalog, CancellationToken ct) =>
@@ -122,37 +177,43 @@ internal static class OgcEndpoints
             var isChips = collectionId == "chips";
             var query = new QueryReader(context.Request.Query);
             if (collectionId == "changes") return await ChangeEndpoints.OgcItemsAsync(context, catalog, options, query, ct);
-            if (isChips) query.Only("bbox", "bbox-crs", "datetime", "limit", "offset", "q", "min_score", "model", "f");
-            else query.Only("bbox", "bbox-crs", "datetime", "limit", "offset", "f");
+            var schema = FeatureSchema.Of(collectionId);
+            var queryableNames = schema.Where(p => p.Queryable && p.Type != PropertyType.Geometry).Select(p => p.Name);
+            query.Only([.. OgcSearch.With("bbox", "bbox-crs", "datetime", "limit", "offset", "f", "filter", "filter-lang", "filter-crs", "sortby", "properties", "skipGeometry", "crs"), .. queryableNames]);
+            var search = OgcSearch.Read(context, query);
+            var ranked = isChips && search.IsRanked; // scenes ignore the search parameters
             var html = OgcFormat.IsHtml(context, query);
-            var bbox = OgcBbox(query);
+            var (bbox, crossing) = OgcBbox(query);
             var time = query.Time();
+            var where = Where(query, schema, ranked, crossing, dated: query.String("datetime") is not null);
+            var sortBy = Parameter("sortby", () => SortByReader.Parse(query.String("sortby"), schema, ranked));
+            var (properties, skipGeometry) = Projection(query, schema);
             var limit = query.Int("limit", 10, 1, options.MaxLimit, clamp: true);
             var offset = query.Int("offset", 0, 0, 10_000_000);
             var baseUrl = Links.Base(context, options);
             var type = html ? TextHtml : CollectionJson.GeoJson;
             if (isChips)
             {
-                var text = ChipQueryReader.Text(query);
-                var request = new CatalogQuery(Text: text, Bbox: bbox, Time: time, Limit: limit, Offset: offset,
-                    MinScore: query.Double("min_score", -1, 1), Model: ChipQueryReader.Model(query));
+                var request = new CatalogQuery(Text: search.Text, Like: search.Like, Unlike: search.Unlike, Bbox: bbox, Time: time, Limit: limit, Offset: offset,
+                    MinScore: search.MinScore, Model: search.Model, Where: where, SortBy: sortBy);
                 var page = await catalog.SearchAsync(request, ct);
                 var links = PageLinks(context, options, collectionId, offset, limit, page.Items.Count, page.NumberMatched, type);
-                if (html) return OgcHtml.Chips(info.Title, page, baseUrl, links, text is not null);
-                return Results.Bytes(CollectionJson.Chips(page, baseUrl, links, withScore: text is not null), CollectionJson.GeoJson);
+                if (html) return OgcHtml.Chips(info.Title, page, baseUrl, links, ranked);
+                return GeoJson(OgcProjection.Apply(CollectionJson.Chips(page, baseUrl, links, withScore: ranked), properties, skipGeometry));
             }
-            var (scenes, matched) = await catalog.ListScenesAsync(bbox, time, limit, offset, ct);
+            var (scenes, matched) = await catalog.ListScenesAsync(bbox, time, limit, offset, ct, where, sortBy);
             var sceneLinks = PageLinks(context, options, collectionId, offset, limit, scenes.Count, matched, type);
             if (html) return OgcHtml.Scenes(info.Title, scenes, matched, sceneLinks);
-            return Results.Bytes(CollectionJson.Scenes(scenes, matched, sceneLinks), CollectionJson.GeoJson);
+            return GeoJson(OgcProjection.Apply(CollectionJson.Scenes(scenes, matched, sceneLinks), properties, skipGeometry));
         });
 
         ogc.MapGet("/collections/{collectionId}/items/{featureId}", async (string collectionId, string featureId, HttpContext context, IChipCatalog catalog, CancellationToken ct) =>
         {
             var info = Collection(collectionId);
             if (collectionId == "changes")
-                return await ChangeEndpoints.OgcItemAsync(featureId, context, catalog, options, new QueryReader(context.Request.Query).Only("f", "model"), ct);
-            var query = new QueryReader(context.Request.Query).Only("f");
+                return await ChangeEndpoints.OgcItemAsync(featureId, context, catalog, options, new QueryReader(context.Request.Query).Only(OgcSearch.With("f")), ct);
+            var query = new QueryReader(context.Request.Query).Only(OgcSearch.With("f"));
+            OgcSearch.Read(context, query); // accepted (clients append the connection URL's query) but a single feature has no rank
             var html = OgcFormat.IsHtml(context, query);
             if (!long.TryParse(featureId, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var id))
                 throw new NotFoundException($"feature '{featureId}' does not exist in {collectionId}; feature ids are integers");
@@ -178,20 +239,21 @@ internal static class OgcEndpoints
 
     private static IResult Landing(HttpContext context, ApiOptions options)
     {
-        var query = new QueryReader(context.Request.Query).Only("f");
+        var query = new QueryReader(context.Request.Query).Only(OgcSearch.With("f"));
+        var search = OgcSearch.Read(context, query);
         var b = Links.Base(context, options) + "/ogc";
         List<Link> links =
         [
-            new(b, "self", Json, "this document"),
-            new($"{b}?f=html", "alternate", TextHtml, "this document as HTML"),
-            new($"{b}/api", "service-desc", OgcOpenApi.ContentType, "the API definition (OpenAPI 3.0)"),
-            new($"{b}/api?f=html", "service-doc", TextHtml, "the API documentation"),
-            new($"{b}/conformance", "conformance", Json, "conformance classes"),
-            new($"{b}/collections", "data", Json, "feature collections"),
+            new(search.Link(b), "self", Json, "this document"),
+            new(search.Link($"{b}?f=html"), "alternate", TextHtml, "this document as HTML"),
+            new(search.Link($"{b}/api"), "service-desc", OgcOpenApi.ContentType, "the API definition (OpenAPI 3.0)"),
+            new(search.Link($"{b}/api?f=html"), "service-doc", TextHtml, "the API documentation"),
+            new(search.Link($"{b}/conformance"), "conformance", Json, "conformance classes"),
+            new(search.Link($"{b}/collections"), "data", Json, "feature collections"),
         ];
         if (OgcFormat.IsHtml(context, query))
             return new Html().H(1, options.Title).P("OGC API - Features: image chips and scenes, searchable in natural language (q).")
-                .LinkList([($"{b}/collections?f=html", "Collections"), ($"{b}/conformance?f=html", "Conformance"), ($"{b}/api?f=html", "API documentation"), ($"{b}/api", "OpenAPI 3.0 (JSON)")])
+                .LinkList([(search.Link($"{b}/collections?f=html"), "Collections"), (search.Link($"{b}/conformance?f=html"), "Conformance"), (search.Link($"{b}/api?f=html"), "API documentation"), (search.Link($"{b}/api"), "OpenAPI 3.0 (JSON)")])
                 .Result(options.Title);
         return Results.Bytes(JsonBody.Write(w =>
         {
@@ -206,7 +268,7 @@ internal static class OgcEndpoints
     private static (string Title, string Description) Collection(string id) =>
         Collections.TryGetValue(id, out var info) ? info : throw new NotFoundException($"collection '{id}' does not exist; collections: {string.Join(", ", Collections.Keys)}");
 
-    private static void WriteCollection(System.Text.Json.Utf8JsonWriter w, string id, string b, CatalogExtent extent)
+    private static void WriteCollection(System.Text.Json.Utf8JsonWriter w, string id, string b, CatalogExtent extent, OgcSearch search)
     {
         var info = Collections[id];
         w.WriteStartObject();
@@ -215,10 +277,11 @@ internal static class OgcEndpoints
         w.WriteString("description", info.Description);
         CollectionJson.WriteLinks(w,
         [
-            new($"{b}/collections/{id}", "self", Json, info.Title),
-            new($"{b}/collections/{id}?f=html", "alternate", TextHtml, info.Title + " as HTML"),
-            new($"{b}/collections/{id}/items", "items", CollectionJson.GeoJson, info.Title + " items"),
-            new($"{b}/collections/{id}/items?f=html", "items", TextHtml, info.Title + " items as HTML"),
+            new(search.Link($"{b}/collections/{id}"), "self", Json, info.Title),
+            new(search.Link($"{b}/collections/{id}?f=html"), "alternate", TextHtml, info.Title + " as HTML"),
+            new(search.Link($"{b}/collections/{id}/items"), "items", CollectionJson.GeoJson, info.Title + " items"),
+            new(search.Link($"{b}/collections/{id}/items?f=html"), "items", TextHtml, info.Title + " items as HTML"),
+            new(search.Link($"{b}/collections/{id}/queryables"), "http://www.opengis.net/def/rel/ogc/1.0/queryables", "application/schema+json", "properties usable in filter and sortby"),
         ]);
         w.WriteStartObject("extent");
         w.WriteStartObject("spatial");
@@ -248,19 +311,91 @@ internal static class OgcEndpoints
         w.WriteEndObject();
     }
 
-    /// <summary>bbox as 4 numbers (or 6 with heights, which are ignored); bbox-crs may only be CRS84.</summary>
-    private static BoundingBox? OgcBbox(QueryReader query)
+    /// <summary>
+    /// bbox as 4 numbers (or 6 with heights, which are ignored); bbox-crs may only be CRS84. A box whose min
+    /// longitude exceeds its max crosses the antimeridian: it comes back as a filter of its two halves instead.
+    /// </summary>
+    private static (BoundingBox? Box, FilterNode? Crossing) OgcBbox(QueryReader query)
     {
-        var crs = query.String("bbox-crs");
-        if (crs is not null && crs != Crs84)
-            throw new ParameterException("bbox-crs", $"bbox-crs '{crs}' is not supported; the only CRS is {Crs84}");
+        CheckCrs(query, "bbox-crs");
         var text = query.String("bbox");
-        if (text is null) return null;
-        var parts = text.Split(',');
-        if (parts.Length == 6) text = string.Join(',', parts[0], parts[1], parts[3], parts[4]);
-        try { return QueryReader.ClampedBbox(text); }
+        if (text is null) return (null, null);
+        var parts = text.Split(',', StringSplitOptions.TrimEntries);
+        if (parts.Length == 6) parts = [parts[0], parts[1], parts[3], parts[4]];
+        if (parts.Length == 4 && parts.All(p => double.TryParse(p, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var v) && double.IsFinite(v)))
+        {
+            var v = parts.Select(p => double.Parse(p, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+            if (v[0] > v[2] && v[1] <= v[3])
+            {
+                var geometry = Parameter("bbox", () => Cql2Parser.BoxGeometry(Math.Clamp(v[0], -180, 180), Math.Clamp(v[1], -90, 90), Math.Clamp(v[2], -180, 180), Math.Clamp(v[3], -90, 90), 0));
+                var footprint = FeatureSchema.Chips[0];
+                return (null, new SpatialNode(footprint, SpatialRelation.Intersects, geometry));
+            }
+        }
+        try { return (QueryReader.ClampedBbox(string.Join(',', parts)), null); }
         catch (InputException e) { throw new ParameterException("bbox", e.Message); }
     }
+
+    /// <summary>crs, bbox-crs and filter-crs: CRS84 only, else a 400 that names it.</summary>
+    private static void CheckCrs(QueryReader query, string name)
+    {
+        var crs = query.String(name);
+        if (crs is not null && crs != Crs84 && crs != "[OGC:CRS84]")
+            throw new ParameterException(name, $"{name} '{crs}' is not supported; the only supported CRS is {Crs84} (longitude, latitude)");
+    }
+
+    /// <summary>
+    /// The property filter of an items request: filter (cql2-text), queryable=value equalities, the
+    /// antimeridian halves of bbox, and - when datetime is given at all, even ../.. - only dated features.
+    /// </summary>
+    private static FilterNode? Where(QueryReader query, IReadOnlyList<FeatureProperty> schema, bool ranked, FilterNode? crossing, bool dated)
+    {
+        var parts = new List<FilterNode>();
+        var lang = query.String("filter-lang");
+        if (lang is not null && lang is not ("cql2-text" or "cql-text"))
+            throw new ParameterException("filter-lang", $"filter-lang '{lang}' is not supported; use cql2-text");
+        CheckCrs(query, "filter-crs");
+        CheckCrs(query, "crs");
+        if (query.String("filter") is { } filter) parts.Add(Parameter("filter", () => Cql2Parser.Parse(filter, schema, ranked)));
+        foreach (var p in schema.Where(p => p.Queryable && p.Type != PropertyType.Geometry))
+            if (query.String(p.Name) is { } value)
+            {
+                if (p.RankedOnly && !ranked) throw new ParameterException(p.Name, $"{p.Name} exists only when q (or like) ranks the features");
+                parts.Add(new CompareNode(p, Comparison.Equal, Parameter(p.Name, () => FilterValues.Coerce(p, value, 0))));
+            }
+        if (crossing is not null) parts.Add(crossing);
+        if (dated) parts.Add(new NotNode(new IsNullNode(schema.First(p => p.Name == "acquired"))));
+        return parts.Count switch { 0 => null, 1 => parts[0], _ => new AndNode(parts) };
+    }
+
+    /// <summary>properties (a list of names to keep) and skipGeometry (true/false).</summary>
+    private static (HashSet<string>? Properties, bool SkipGeometry) Projection(QueryReader query, IReadOnlyList<FeatureProperty> schema)
+    {
+        var skip = query.String("skipGeometry")?.Trim().ToLowerInvariant() switch
+        {
+            null or "false" => false,
+            "true" => true,
+            var other => throw new ParameterException("skipGeometry", $"skipGeometry '{other}' must be true or false"),
+        };
+        if (query.String("properties") is not { } text) return (null, skip);
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var name in text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (!schema.Any(p => p.Name == name && p.Type != PropertyType.Geometry))
+                throw new ParameterException("properties", $"'{name}' is not a property; properties: {string.Join(", ", schema.Where(p => p.Type != PropertyType.Geometry).Select(p => p.Name))}");
+            names.Add(name);
+        }
+        return (names, skip);
+    }
+
+    /// <summary>Runs a parse; a <see cref="FilterException"/> becomes a 400 naming the parameter.</summary>
+    private static T Parameter<T>(string name, Func<T> parse)
+    {
+        try { return parse(); }
+        catch (FilterException e) { throw new ParameterException(name, $"{name}: {e.Message}"); }
+    }
+
+    private static IResult GeoJson(byte[] body) => Results.Bytes(body, CollectionJson.GeoJson);
 
     /// <summary>self, next/prev, the other format and the collection: the links of one page of a collection's items.</summary>
     internal static List<Link> PageLinks(HttpContext context, ApiOptions options, string collectionId, int offset, int limit, int returned, long matched, string type)

@@ -49,7 +49,7 @@ internal sealed class ErrorMiddleware(RequestDelegate next, ApiOptions options, 
 
     private static (int Status, string Title, string? Detail, string? Parameter, TimeSpan? RetryAfter) Map(Exception e, bool timedOut) => e switch
     {
-        OwsException o => (400, "Bad request", o.Message, o.Locator, null),
+        OwsException o => (o.Status, Problem.TitleFor(o.Status), o.Message, o.Locator, null),
         ParameterException p => (400, "Bad request", p.Message, p.Parameter, null),
         InputException i => (400, "Bad request", ServerPaths.Hide(i.Message), null, null),
         NotFoundException n => (404, "Not found", n.Message, null, null),
@@ -63,7 +63,9 @@ internal sealed class ErrorMiddleware(RequestDelegate next, ApiOptions options, 
     private static async Task WriteErrorAsync(HttpContext context, int status, string title, string? detail, string? parameter, TimeSpan? retryAfter, string? owsCode)
     {
         var response = context.Response;
+        var allow = response.Headers.Allow; // a 405 must keep it (RFC 9110)
         response.Clear();
+        if (status == 405 && allow.Count > 0) response.Headers.Allow = allow;
         response.StatusCode = status;
         if (retryAfter is { } r)
             response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(r.TotalSeconds)).ToString(CultureInfo.InvariantCulture);

@@ -11,7 +11,8 @@ internal static class Links
     /// <summary>The current request's URL with <paramref name="changes"/> applied to its query (null value removes the parameter).</summary>
     public static string WithQuery(HttpContext context, ApiOptions options, params (string Name, string? Value)[] changes)
     {
-        var pairs = context.Request.Query.SelectMany(kv => kv.Value.Select(v => (kv.Key, Value: v ?? ""))).ToList();
+        // Distinct: a client that appends its connection URL's query to links carrying it must not make them grow.
+        var pairs = context.Request.Query.SelectMany(kv => kv.Value.Select(v => (kv.Key, Value: v ?? ""))).Distinct().ToList();
         foreach (var (name, value) in changes)
         {
             pairs.RemoveAll(p => p.Key == name);

@@ -24,7 +24,8 @@ internal sealed class QueryReader(IQueryCollection query, bool ignoreCase = fals
     {
         var values = Values(name);
         if (values.Count == 0) return null;
-        if (values.Count > 1) throw new ParameterException(name, $"parameter '{name}' is given {values.Count} times; give it once");
+        // The same value twice is what GIS clients send when they append a connection URL's query to a link that carries it.
+        if (values.Distinct().Skip(1).Any()) throw new ParameterException(name, $"parameter '{name}' is given {values.Count} times with different values; give it once");
         return values[0];
     }
 
@@ -99,6 +100,7 @@ internal sealed class QueryReader(IQueryCollection query, bool ignoreCase = fals
             ids.Add(id);
         }
         if (ids.Count == 0) throw new ParameterException(name, $"{name} is empty; give chip ids such as {name}=12,40");
+        ids = ids.Distinct().ToList();
         if (ids.Count > 100) throw new ParameterException(name, $"{name} lists {ids.Count} chips; at most 100");
         return ids;
     }

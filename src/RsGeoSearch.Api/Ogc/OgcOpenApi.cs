@@ -1,5 +1,7 @@
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
+using RsGeoSearch.Core.Filtering;
 
 namespace RsGeoSearch.Api.Ogc;
 
@@ -8,7 +10,8 @@ internal static class OgcOpenApi
 {
     public const string ContentType = "application/vnd.oai.openapi+json;version=3.0";
 
-    public static byte[] Build(string ogcUrl, string title, int maxLimit)
+    /// <param name="ranked">The request carries a search (q, like): score is then a queryable of chips.</param>
+    public static byte[] Build(string ogcUrl, string title, int maxLimit, bool ranked = false)
     {
         var json = $$"""
         {
@@ -42,7 +45,11 @@ internal static class OgcOpenApi
                                     { "$ref": "#/components/parameters/model" }, { "$ref": "#/components/parameters/from_q" },
                                     { "$ref": "#/components/parameters/to_q" }, { "$ref": "#/components/parameters/iou" },
                                     { "$ref": "#/components/parameters/normalise" }, { "$ref": "#/components/parameters/pairs" },
-                                    { "$ref": "#/components/parameters/f" } ],
+                                    { "$ref": "#/components/parameters/like" }, { "$ref": "#/components/parameters/unlike" },
+                                    { "$ref": "#/components/parameters/filter" }, { "$ref": "#/components/parameters/filter-lang" },
+                                    { "$ref": "#/components/parameters/filter-crs" }, { "$ref": "#/components/parameters/sortby" },
+                                    { "$ref": "#/components/parameters/properties" }, { "$ref": "#/components/parameters/skipGeometry" },
+                                    { "$ref": "#/components/parameters/crs" }, { "$ref": "#/components/parameters/f" } ],
                     "responses": { "200": { "description": "a GeoJSON FeatureCollection", "content": { "application/geo+json": { "schema": { "$ref": "#/components/schemas/featureCollectionGeoJSON" } }, "text/html": {} } },
                                    "400": { "$ref": "#/components/responses/BadRequest" }, "404": { "$ref": "#/components/responses/NotFound" } } } },
             "/collections/{collectionId}/items/{featureId}": { "get": { "summary": "One feature", "operationId": "getFeature", "tags": ["Data"],
@@ -75,6 +82,15 @@ internal static class OgcOpenApi
               "to_q": { "name": "to_q", "in": "query", "required": false, "description": "changes only: what the place shows at the later date", "schema": { "type": "string", "maxLength": 1000 } },
               "iou": { "name": "iou", "in": "query", "required": false, "description": "changes only: least footprint intersection over union of two chips of other grids", "schema": { "type": "number", "minimum": 0.01, "maximum": 1, "default": 0.5 } },
               "normalise": { "name": "normalise", "in": "query", "required": false, "description": "changes only: divide by each place's typical change between successive dates", "schema": { "type": "boolean", "default": false } },
+              "like": { "name": "like", "in": "query", "required": false, "style": "form", "explode": false, "description": "chips: ids of example chips to rank towards", "schema": { "type": "array", "items": { "type": "integer" } } },
+              "unlike": { "name": "unlike", "in": "query", "required": false, "style": "form", "explode": false, "description": "chips, with q or like: ids of chips to rank away from", "schema": { "type": "array", "items": { "type": "integer" } } },
+              "filter": { "name": "filter", "in": "query", "required": false, "description": "chips, scenes: a CQL2 text filter on the queryables (/collections/{collectionId}/queryables)", "schema": { "type": "string" } },
+              "filter-lang": { "name": "filter-lang", "in": "query", "required": false, "schema": { "type": "string", "enum": ["cql2-text", "cql-text"], "default": "cql2-text" } },
+              "filter-crs": { "name": "filter-crs", "in": "query", "required": false, "schema": { "type": "string", "format": "uri", "enum": ["http://www.opengis.net/def/crs/OGC/1.3/CRS84"] } },
+              "crs": { "name": "crs", "in": "query", "required": false, "schema": { "type": "string", "format": "uri", "enum": ["http://www.opengis.net/def/crs/OGC/1.3/CRS84"] } },
+              "sortby": { "name": "sortby", "in": "query", "required": false, "style": "form", "explode": false, "description": "chips, scenes: queryables, - for descending (-acquired,level); a ranked query is ordered by score", "schema": { "type": "array", "items": { "type": "string" } } },
+              "properties": { "name": "properties", "in": "query", "required": false, "style": "form", "explode": false, "description": "the properties to return", "schema": { "type": "array", "items": { "type": "string" } } },
+              "skipGeometry": { "name": "skipGeometry", "in": "query", "required": false, "schema": { "type": "boolean", "default": false } },
               "pairs": { "name": "pairs", "in": "query", "required": false, "description": "changes only: span (first vs last date of each place) or consecutive", "schema": { "type": "string", "enum": ["span", "consecutive"], "default": "span" } }
             },
             "responses": {
@@ -94,8 +110,33 @@ internal static class OgcOpenApi
           }
         }
         """;
-        using var doc = JsonDocument.Parse(json); // fails loudly in tests if the template is broken
-        return Encoding.UTF8.GetBytes(json);
+        var root = JsonNode.Parse(json)!.AsObject(); // fails loudly in tests if the template is broken
+        // Per-collection items paths that list each queryable as a query parameter (queryable=value): GDAL's OAPIF
+        // driver learns the queryables and the cql-text filter language from them and filters on the server.
+        var paths = root["paths"]!.AsObject();
+        var generic = paths["/collections/{collectionId}/items"]!;
+        foreach (var collection in new[] { "chips", "scenes" })
+        {
+            var path = generic.DeepClone().AsObject();
+            var get = path["get"]!.AsObject();
+            get["operationId"] = $"get{char.ToUpperInvariant(collection[0])}{collection[1..]}Features";
+            var parameters = get["parameters"]!.AsArray();
+            parameters.RemoveAt(0); // collectionId
+            foreach (var p in FeatureSchema.Of(collection).Where(p => p.Queryable && p.Type != PropertyType.Geometry && (!p.RankedOnly || ranked && collection == "chips")))
+                parameters.Add(new JsonObject
+                {
+                    ["name"] = p.Name, ["in"] = "query", ["required"] = false, ["description"] = p.Description + " (equality filter)",
+                    ["schema"] = p.Type switch
+                    {
+                        PropertyType.Integer => new JsonObject { ["type"] = "integer" },
+                        PropertyType.Number => new JsonObject { ["type"] = "number" },
+                        PropertyType.DateTime => new JsonObject { ["type"] = "string", ["format"] = "date-time" },
+                        _ => new JsonObject { ["type"] = "string" },
+                    },
+                });
+            paths[$"/collections/{collection}/items"] = path;
+        }
+        return JsonSerializer.SerializeToUtf8Bytes(root);
     }
 
     private static string Str(string s) => JsonSerializer.Serialize(s);

@@ -15,9 +15,9 @@ internal static class GmlWriter
         w.WriteEndElement();
     });
 
-    public static byte[] Chips(IReadOnlyList<ScoredChip> chips, long matched, string srsName, bool latLon, string baseUrl, string schemaUrl) => WfsXml.Write(w =>
+    public static byte[] Chips(IReadOnlyList<ScoredChip> chips, long matched, string srsName, bool latLon, string baseUrl, string schemaUrl, Paging? paging = null) => WfsXml.Write(w =>
     {
-        Start(w, schemaUrl, matched, chips.Count);
+        Start(w, schemaUrl, matched, chips.Count, paging);
         foreach (var hit in chips)
         {
             var c = hit.Chip;
@@ -38,9 +38,9 @@ internal static class GmlWriter
         w.WriteEndElement();
     });
 
-    public static byte[] Scenes(IReadOnlyList<SceneRecord> scenes, long matched, string srsName, bool latLon, string schemaUrl) => WfsXml.Write(w =>
+    public static byte[] Scenes(IReadOnlyList<SceneRecord> scenes, long matched, string srsName, bool latLon, string schemaUrl, Paging? paging = null) => WfsXml.Write(w =>
     {
-        Start(w, schemaUrl, matched, scenes.Count);
+        Start(w, schemaUrl, matched, scenes.Count, paging);
         foreach (var s in scenes)
         {
             Member(w, "scenes", s.Id, s.Footprint, srsName, latLon);
@@ -58,7 +58,10 @@ internal static class GmlWriter
         w.WriteEndElement();
     });
 
-    private static void Start(XmlWriter w, string? schemaUrl, long matched, int returned)
+    /// <summary>The next and previous pages of a paged response (WFS 2.0 ImplementsResultPaging), null where there is none.</summary>
+    public sealed record Paging(string? Next, string? Previous);
+
+    private static void Start(XmlWriter w, string? schemaUrl, long matched, int returned, Paging? paging = null)
     {
         w.WriteStartElement("wfs", "FeatureCollection", WfsXml.Wfs);
         w.WriteAttributeString("xmlns", "gml", null, WfsXml.Gml);
@@ -70,6 +73,27 @@ internal static class GmlWriter
         w.WriteAttributeString("timeStamp", FeatureJson.FormatTime(DateTimeOffset.UtcNow));
         w.WriteAttributeString("numberMatched", matched.ToString(CultureInfo.InvariantCulture));
         w.WriteAttributeString("numberReturned", returned.ToString(CultureInfo.InvariantCulture));
+        if (paging?.Next is { } next) w.WriteAttributeString("next", next);
+        if (paging?.Previous is { } previous) w.WriteAttributeString("previous", previous);
+    }
+
+    /// <summary>
+    /// Keeps only the properties in <paramref name="names"/> (PROPERTYNAME) in every feature; the geometry stays
+    /// only when listed. With <paramref name="byIdOnly"/> the one feature is returned alone (GetFeatureById).
+    /// </summary>
+    public static byte[] Project(byte[] gml, ISet<string>? names, bool byIdOnly)
+    {
+        if (names is null && !byIdOnly) return gml;
+        var doc = System.Xml.Linq.XDocument.Load(new MemoryStream(gml));
+        System.Xml.Linq.XNamespace rsgeo = WfsXml.RsGeo;
+        var features = doc.Root!.Elements(System.Xml.Linq.XName.Get("member", WfsXml.Wfs)).SelectMany(m => m.Elements()).ToList();
+        if (names is not null)
+            foreach (var property in features.SelectMany(f => f.Elements()).Where(p => p.Name.Namespace == rsgeo && !names.Contains(p.Name.LocalName)).ToList())
+                property.Remove();
+        var result = byIdOnly ? new System.Xml.Linq.XDocument(new System.Xml.Linq.XDeclaration("1.0", "utf-8", null), features.Single()) : doc;
+        using var stream = new MemoryStream();
+        using (var writer = XmlWriter.Create(stream, new XmlWriterSettings { Encoding = new System.Text.UTF8Encoding(false) })) result.Save(writer);
+        return stream.ToArray();
     }
 
     /// <summary>Opens wfs:member and the feature element and writes the geometry; the caller writes properties and closes both.</summary>

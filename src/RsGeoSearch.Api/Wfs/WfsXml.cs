@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Xml;
 using RsGeoSearch.Core;
+using RsGeoSearch.Core.Filtering;
 
 namespace RsGeoSearch.Api.Wfs;
 
@@ -19,14 +20,57 @@ internal static class WfsXml
     public const string Gml32Format = "application/gml+xml; version=3.2";
     public const string JsonFormat = "application/json";
 
-    /// <summary>Feature types and their (name, XSD type, nullable) properties after the geometry, in GML order.</summary>
+    public const string GetFeatureById = "urn:ogc:def:query:OGC-WFS::GetFeatureById";
+
+    /// <summary>Feature types and their properties after the geometry, in GML order, from the one <see cref="FeatureSchema"/>.</summary>
     public static readonly Dictionary<string, (string Title, (string Name, string Type)[] Properties)> FeatureTypes = new()
     {
-        ["chips"] = ("Image chips", [("score", "double"), ("acquired", "dateTime"), ("scene_id", "long"), ("scene", "string"),
-            ("level", "int"), ("col", "int"), ("row", "int"), ("window", "string"), ("nodata_fraction", "double"), ("thumbnail", "string")]),
-        ["scenes"] = ("Scenes", [("name", "string"), ("acquired", "dateTime"), ("acquired_source", "string"), ("crs", "string"),
-            ("width", "int"), ("height", "int"), ("bands", "int"), ("chip_count", "long")]),
+        ["chips"] = ("Image chips", XsdProperties(FeatureSchema.Chips)),
+        ["scenes"] = ("Scenes", XsdProperties(FeatureSchema.Scenes)),
     };
+
+    private static (string Name, string Type)[] XsdProperties(IReadOnlyList<FeatureProperty> properties) =>
+        properties.Where(p => p.Type != PropertyType.Geometry).Select(p => (p.Name, p.Type switch
+        {
+            PropertyType.Integer => p.Name.EndsWith("_id", StringComparison.Ordinal) || p.Name.EndsWith("_count", StringComparison.Ordinal) ? "long" : "int",
+            PropertyType.Number => "double",
+            PropertyType.DateTime => "dateTime",
+            _ => "string",
+        })).ToArray();
+
+    public static byte[] ListStoredQueries() => Write(w =>
+    {
+        w.WriteStartElement("wfs", "ListStoredQueriesResponse", Wfs);
+        w.WriteAttributeString("xmlns", "rsgeo", null, RsGeo);
+        w.WriteStartElement("wfs", "StoredQuery", Wfs);
+        w.WriteAttributeString("id", GetFeatureById);
+        w.WriteElementString("wfs", "Title", Wfs, "Get a feature by its identifier (chips.12, scenes.3)");
+        foreach (var type in FeatureTypes.Keys) w.WriteElementString("wfs", "ReturnFeatureType", Wfs, "rsgeo:" + type);
+        w.WriteEndElement();
+        w.WriteEndElement();
+    });
+
+    public static byte[] DescribeStoredQueries() => Write(w =>
+    {
+        w.WriteStartElement("wfs", "DescribeStoredQueriesResponse", Wfs);
+        w.WriteAttributeString("xmlns", "rsgeo", null, RsGeo);
+        w.WriteAttributeString("xmlns", "xs", null, Xsd);
+        w.WriteStartElement("wfs", "StoredQueryDescription", Wfs);
+        w.WriteAttributeString("id", GetFeatureById);
+        w.WriteElementString("wfs", "Title", Wfs, "Get a feature by its identifier");
+        w.WriteElementString("wfs", "Abstract", Wfs, "Returns the one feature whose gml:id is ID (chips.12, scenes.3); an unknown id is a NotFound exception.");
+        w.WriteStartElement("wfs", "Parameter", Wfs);
+        w.WriteAttributeString("name", "ID");
+        w.WriteAttributeString("type", "xs:string");
+        w.WriteEndElement();
+        w.WriteStartElement("wfs", "QueryExpressionText", Wfs);
+        w.WriteAttributeString("returnFeatureTypes", string.Join(' ', FeatureTypes.Keys.Select(k => "rsgeo:" + k)));
+        w.WriteAttributeString("language", "urn:ogc:def:queryLanguage:OGC-WFS::WFS_QueryExpression");
+        w.WriteAttributeString("isPrivate", "true");
+        w.WriteEndElement();
+        w.WriteEndElement();
+        w.WriteEndElement();
+    });
 
     public static byte[] ExceptionReport(int status, string text, string? locator, string? code = null) => Write(w =>
     {
@@ -71,7 +115,7 @@ internal static class WfsXml
         w.WriteEndElement();
 
         w.WriteStartElement("ows", "OperationsMetadata", Ows);
-        foreach (var op in new[] { "GetCapabilities", "DescribeFeatureType", "GetFeature" })
+        foreach (var op in new[] { "GetCapabilities", "DescribeFeatureType", "ListStoredQueries", "DescribeStoredQueries", "GetFeature" })
         {
             w.WriteStartElement("ows", "Operation", Ows);
             w.WriteAttributeString("name", op);
@@ -128,9 +172,9 @@ internal static class WfsXml
         foreach (var (name, value) in new[]
                  {
                      ("ImplementsQuery", "TRUE"), ("ImplementsAdHocQuery", "TRUE"), ("ImplementsFunctions", "FALSE"),
-                     ("ImplementsResourceId", "TRUE"), ("ImplementsMinStandardFilter", "FALSE"), ("ImplementsStandardFilter", "FALSE"),
-                     ("ImplementsMinSpatialFilter", "TRUE"), ("ImplementsSpatialFilter", "FALSE"), ("ImplementsMinTemporalFilter", "FALSE"),
-                     ("ImplementsTemporalFilter", "FALSE"), ("ImplementsVersionNav", "FALSE"), ("ImplementsSorting", "FALSE"),
+                     ("ImplementsResourceId", "TRUE"), ("ImplementsMinStandardFilter", "TRUE"), ("ImplementsStandardFilter", "FALSE"),
+                     ("ImplementsMinSpatialFilter", "TRUE"), ("ImplementsSpatialFilter", "FALSE"), ("ImplementsMinTemporalFilter", "TRUE"),
+                     ("ImplementsTemporalFilter", "FALSE"), ("ImplementsVersionNav", "FALSE"), ("ImplementsSorting", "TRUE"),
                      ("ImplementsExtendedOperators", "FALSE"), ("ImplementsMinimumXPath", "FALSE"), ("ImplementsSchemaElementFunc", "FALSE"),
                  })
         {
@@ -146,17 +190,17 @@ internal static class WfsXml
         w.WriteAttributeString("name", "fes:ResourceId");
         w.WriteEndElement();
         w.WriteEndElement();
+        w.WriteStartElement("fes", "Scalar_Capabilities", Fes);
+        w.WriteElementString("fes", "LogicalOperators", Fes, null);
+        Operators(w, "ComparisonOperators", "ComparisonOperator", WfsFilter.ComparisonOperators);
+        w.WriteEndElement();
         w.WriteStartElement("fes", "Spatial_Capabilities", Fes);
-        w.WriteStartElement("fes", "GeometryOperands", Fes);
-        w.WriteStartElement("fes", "GeometryOperand", Fes);
-        w.WriteAttributeString("name", "gml:Envelope");
+        Operators(w, "GeometryOperands", "GeometryOperand", ["gml:Envelope", "gml:Polygon", "gml:Point"]);
+        Operators(w, "SpatialOperators", "SpatialOperator", WfsFilter.SpatialOperators);
         w.WriteEndElement();
-        w.WriteEndElement();
-        w.WriteStartElement("fes", "SpatialOperators", Fes);
-        w.WriteStartElement("fes", "SpatialOperator", Fes);
-        w.WriteAttributeString("name", "BBOX");
-        w.WriteEndElement();
-        w.WriteEndElement();
+        w.WriteStartElement("fes", "Temporal_Capabilities", Fes);
+        Operators(w, "TemporalOperands", "TemporalOperand", ["gml:TimeInstant", "gml:TimePeriod"]);
+        Operators(w, "TemporalOperators", "TemporalOperator", WfsFilter.TemporalOperators);
         w.WriteEndElement();
         w.WriteEndElement();
 
@@ -237,6 +281,18 @@ internal static class WfsXml
         w.WriteAttributeString("minOccurs", "0");
         w.WriteAttributeString("maxOccurs", "1");
         w.WriteAttributeString("nillable", "true");
+        w.WriteEndElement();
+    }
+
+    private static void Operators(XmlWriter w, string list, string item, IEnumerable<string> names)
+    {
+        w.WriteStartElement("fes", list, Fes);
+        foreach (var name in names)
+        {
+            w.WriteStartElement("fes", item, Fes);
+            w.WriteAttributeString("name", name);
+            w.WriteEndElement();
+        }
         w.WriteEndElement();
     }
 

@@ -4,6 +4,7 @@ using Npgsql;
 using NpgsqlTypes;
 using Pgvector;
 using RsGeoSearch.Core;
+using RsGeoSearch.Core.Filtering;
 
 namespace RsGeoSearch.Store;
 
@@ -31,7 +32,7 @@ public sealed partial class CatalogStore
     /// Chips that pass the filter, by id, with paging: the feature listing of OGC API Features when no text
     /// query ranks them. With <see cref="ChipFilter.Model"/>, only chips embedded by that model.
     /// </summary>
-    public async Task<IReadOnlyList<ChipRecord>> ListChipsAsync(ChipFilter filter, int limit, int offset = 0, CancellationToken ct = default)
+    public async Task<IReadOnlyList<ChipRecord>> ListChipsAsync(ChipFilter filter, int limit, int offset = 0, CancellationToken ct = default, IReadOnlyList<SortClause>? sortBy = null)
     {
         if (limit < 1 || limit > SearchQuery.MaxLimit) throw new InputException($"limit {limit} must be between 1 and {SearchQuery.MaxLimit}");
         if (offset < 0) throw new InputException($"offset {offset} must not be negative");
@@ -39,7 +40,7 @@ public sealed partial class CatalogStore
         await using var cmd = new NpgsqlCommand { Connection = conn };
         var sql = new StringBuilder($"SELECT {ChipColumns} FROM chips c JOIN scenes s ON s.id = c.scene_id WHERE true");
         await AppendChipFilterAsync(sql, cmd, filter, ct).ConfigureAwait(false);
-        sql.Append(" ORDER BY c.id LIMIT @limit OFFSET @offset");
+        sql.Append($" ORDER BY {FilterSql.OrderBy(sortBy, FilterColumns.Chips(null))} LIMIT @limit OFFSET @offset");
         cmd.CommandText = sql.ToString();
         cmd.Parameters.AddWithValue("limit", limit);
         cmd.Parameters.AddWithValue("offset", (long)offset);
@@ -84,20 +85,22 @@ public sealed partial class CatalogStore
     /// in all. ChipCount is the stored chip count (the largest over models).
     /// </summary>
     public async Task<(IReadOnlyList<SceneRecord> Items, long NumberMatched)> ListScenesAsync(
-        BoundingBox? bbox = null, TimeRange time = default, int limit = 1000, int offset = 0, CancellationToken ct = default)
+        BoundingBox? bbox = null, TimeRange time = default, int limit = 1000, int offset = 0, CancellationToken ct = default,
+        FilterNode? where = null, IReadOnlyList<SortClause>? sortBy = null)
     {
         if (limit < 1 || limit > SearchQuery.MaxLimit) throw new InputException($"limit {limit} must be between 1 and {SearchQuery.MaxLimit}");
         if (offset < 0) throw new InputException($"offset {offset} must not be negative");
         await using var conn = await OpenAsync(ct).ConfigureAwait(false);
         await using var cmd = new NpgsqlCommand { Connection = conn };
-        var where = new StringBuilder(" WHERE true");
+        var conditions = new StringBuilder(" WHERE true");
         if (bbox is { } b)
         {
-            where.Append(" AND ST_Intersects(s.footprint, ST_MakeEnvelope(@minx, @miny, @maxx, @maxy, 4326))");
+            conditions.Append(" AND ST_Intersects(s.footprint, ST_MakeEnvelope(@minx, @miny, @maxx, @maxy, 4326))");
             AddBbox(cmd, b);
         }
-        AppendTimeFilter(where, cmd, "s", time);
-        cmd.CommandText = $"SELECT {SceneColumns} FROM scenes s{where} ORDER BY s.id LIMIT @limit OFFSET @offset; SELECT count(*) FROM scenes s{where}";
+        AppendTimeFilter(conditions, cmd, "s", time);
+        FilterSql.Append(conditions, cmd, where, FilterColumns.Scenes);
+        cmd.CommandText = $"SELECT {SceneColumns} FROM scenes s{conditions} ORDER BY {FilterSql.OrderBy(sortBy, FilterColumns.Scenes)} LIMIT @limit OFFSET @offset; SELECT count(*) FROM scenes s{conditions}";
         cmd.Parameters.AddWithValue("limit", limit);
         cmd.Parameters.AddWithValue("offset", (long)offset);
         var list = new List<SceneRecord>();
@@ -191,6 +194,7 @@ public sealed partial class CatalogStore
             AddBbox(cmd, b);
         }
         AppendTimeFilter(sql, cmd, "c", filter.Time);
+        FilterSql.Append(sql, cmd, filter.Where, FilterColumns.Chips(null));
     }
 
     private static async Task<Dictionary<long, ChipRecord>> LoadHitDetailsAsync(NpgsqlConnection conn, long[] ids, CancellationToken ct)

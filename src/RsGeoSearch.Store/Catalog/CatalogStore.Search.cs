@@ -37,7 +37,7 @@ public sealed partial class CatalogStore
         await using var conn = await OpenAsync(ct).ConfigureAwait(false);
         var estimate = await EstimateAsync(conn, model, query.Bbox, query.Time, ct).ConfigureAwait(false);
         var wanted = query.Offset + query.Limit;
-        var filtered = query.Bbox is not null || !query.Time.IsUnbounded;
+        var filtered = query.Bbox is not null || !query.Time.IsUnbounded || query.Where is not null;
         var chosen = plan switch
         {
             SearchPlan.Exact => SearchPlan.Exact,
@@ -91,6 +91,9 @@ public sealed partial class CatalogStore
         var sql = new StringBuilder($"SELECT count(*) FROM embeddings e JOIN chips c ON c.id = e.chip_id WHERE e.model_id = {model.Id}");
         await using var cmd = new NpgsqlCommand { Connection = conn };
         AppendFilters(sql, cmd, query.Bbox, query.Time, query.ExcludeChipIds);
+        FilterSql.Append(sql, cmd, query.Where, FilterColumns.Chips(Score(model)));
+        if (query.Where is not null && query.MinScore is null)
+            cmd.Parameters.AddWithValue("q", new Vector(query.Vector));
         if (query.MinScore is { } min)
         {
             if (query.Vector.Length != model.Dimension)
@@ -110,11 +113,12 @@ public sealed partial class CatalogStore
         // The distance is on the untyped column, which no HNSW index matches: the planner must compute it for
         // every candidate the filter leaves (found through the GiST / btree indexes of chips) and sort.
         var sql = new StringBuilder(string.Create(CultureInfo.InvariantCulture, $"SELECT e.chip_id, e.{model.Column} <=> @q::{model.VectorType} AS distance FROM embeddings e"));
-        var filtered = query.Bbox is not null || !query.Time.IsUnbounded;
+        var filtered = query.Bbox is not null || !query.Time.IsUnbounded || query.Where is not null;
         if (filtered) sql.Append(" JOIN chips c ON c.id = e.chip_id");
         sql.Append(CultureInfo.InvariantCulture, $" WHERE e.model_id = {model.Id}");
         await using var cmd = new NpgsqlCommand { Connection = conn };
         AppendFilters(sql, cmd, query.Bbox, query.Time, query.ExcludeChipIds);
+        FilterSql.Append(sql, cmd, query.Where, FilterColumns.Chips(Score(model)));
         sql.Append(" ORDER BY distance, e.chip_id LIMIT @n");
         cmd.CommandText = sql.ToString();
         cmd.Parameters.AddWithValue("q", new Vector(query.Vector));
@@ -139,10 +143,11 @@ public sealed partial class CatalogStore
             await set.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
 
         var sql = new StringBuilder($"SELECT e.chip_id, {model.DistanceTo("e", "@q")} AS distance FROM embeddings e");
-        if (query.Bbox is not null || !query.Time.IsUnbounded) sql.Append(" JOIN chips c ON c.id = e.chip_id");
+        if (query.Bbox is not null || !query.Time.IsUnbounded || query.Where is not null) sql.Append(" JOIN chips c ON c.id = e.chip_id");
         sql.Append(CultureInfo.InvariantCulture, $" WHERE e.model_id = {model.Id}");
         await using var cmd = new NpgsqlCommand { Connection = conn, Transaction = tx };
         AppendFilters(sql, cmd, query.Bbox, query.Time, query.ExcludeChipIds);
+        FilterSql.Append(sql, cmd, query.Where, FilterColumns.Chips(Score(model)));
         sql.Append(" ORDER BY distance LIMIT @n");
         cmd.CommandText = sql.ToString();
         cmd.Parameters.AddWithValue("q", new Vector(query.Vector));
@@ -151,6 +156,9 @@ public sealed partial class CatalogStore
         await tx.CommitAsync(ct).ConfigureAwait(false);
         return rows;
     }
+
+    /// <summary>The score of a ranked query as filters see it (the query vector is @q).</summary>
+    private static string Score(ModelInfo model) => $"(1 - (e.{model.Column} <=> @q::{model.VectorType}))";
 
     private static async Task<List<(long, double)>> ReadRankedAsync(NpgsqlCommand cmd, CancellationToken ct)
     {
