@@ -4,6 +4,7 @@ using RsGeoSearch.Core;
 using RsGeoSearch.Inference;
 using RsGeoSearch.Inference.Models;
 using RsGeoSearch.Pipeline.Changes;
+using RsGeoSearch.Pipeline.Search;
 using RsGeoSearch.Raster;
 using RsGeoSearch.Store;
 
@@ -49,10 +50,15 @@ public sealed class Catalog : IChipCatalog, IAsyncDisposable
         if (query.Limit < 1 || query.Limit > SearchQuery.MaxLimit) throw new InputException($"limit {query.Limit} must be between 1 and {SearchQuery.MaxLimit}");
         if (query.Offset < 0) throw new InputException($"offset {query.Offset} must not be negative");
         if (query.MinScore is < -1 or > 1) throw new InputException($"min_score {query.MinScore} must be between -1 and 1 (cosine similarity)");
+        if (query.MinRelevance is { } mr && !(mr >= 0 && mr <= 1)) throw new InputException($"min_relevance {mr} must be between 0 and 1 (a probability)");
+        var notTerms = query.Not is null ? null : QueryVector.CleanNotTerms(query.Not);
         var model = ModelCache.Get(query.Model);
         if (!query.IsRanked)
         {
             if (query.Unlike is { Count: > 0 }) throw new InputException("'unlike' needs text, an image or liked chips to push away from");
+            if (notTerms is not null) throw new InputException("'not' needs text, an image or liked chips to push away from");
+            if (query.MinRelevance is not null) throw new InputException("'min_relevance' needs a ranked search (text, an image or liked chips)");
+            if (query.Group != SearchGrouping.Chip) throw new InputException("'group=place' needs a ranked search (text, an image or liked chips)");
             var filter = new ChipFilter(model.Name, query.Bbox, query.Time);
             var (chips, count) = await Db(async () => (
                 await Store.ListChipsAsync(filter, query.Limit, query.Offset, ct).ConfigureAwait(false),
@@ -60,10 +66,11 @@ public sealed class Catalog : IChipCatalog, IAsyncDisposable
             return new ChipPage(chips.Select(c => new ScoredChip(c, null)).ToList(), count, model.Name);
         }
 
-        if (!string.IsNullOrWhiteSpace(query.Text) || query.Image is not null) await CheckSameWeightsAsync(model, ct).ConfigureAwait(false);
+        if (!string.IsNullOrWhiteSpace(query.Text) || query.Image is not null || notTerms is not null) await CheckSameWeightsAsync(model, ct).ConfigureAwait(false);
         var positives = new List<float[]>();
         if (!string.IsNullOrWhiteSpace(query.Text)) positives.Add(QueryVector.FromText(model, query.Text));
         if (query.Image is { } image) positives.Add(model.EncodeImage(Preprocessing.ReadImage(model, image, "uploaded image")));
+        var notVectors = notTerms is null ? [] : QueryVector.FromTexts(model, notTerms);
         var like = query.Like ?? [];
         var unlike = query.Unlike ?? [];
         var examples = like.Concat(unlike).Distinct().ToArray();
@@ -74,22 +81,68 @@ public sealed class Catalog : IChipCatalog, IAsyncDisposable
             if (missing.Length > 0)
                 throw new NotFoundException($"chip(s) {string.Join(',', missing)} have no embedding for model '{model.Name}'; check the ids (GET /chips/{{id}})");
             positives.AddRange(like.Select(id => stored[id]));
-            var vector = QueryVector.Combine(model.Dimension, positives, unlike.Select(id => stored[id]).ToArray());
+            var vector = QueryVector.Combine(model.Dimension, positives, unlike.Select(id => stored[id]).ToArray(), notVectors);
             return await RankAsync(model, vector, query, examples, ct).ConfigureAwait(false);
         }
-        return await RankAsync(model, QueryVector.Combine(model.Dimension, positives, []), query, [], ct).ConfigureAwait(false);
+        return await RankAsync(model, QueryVector.Combine(model.Dimension, positives, [], notVectors), query, [], ct).ConfigureAwait(false);
     }
 
     private async Task<ChipPage> RankAsync(Model model, float[] vector, CatalogQuery query, IReadOnlyList<long> exclude, CancellationToken ct)
     {
-        var search = new SearchQuery(model.Name, vector, query.Bbox, query.Time, query.Limit, query.Offset, query.MinScore,
+        var relevance = Relevance.For(model, vector);
+        var hasText = !string.IsNullOrWhiteSpace(query.Text);
+        if (query.MinRelevance is not null && relevance is null)
+            throw new InputException($"min_relevance: model '{model.Name}' has no relevance calibration; compute one with `rsgeo eval calibrate FOLDER --model {model.Name} --write`");
+        // Text queries get the default threshold; image and example queries only the one the client names.
+        var minRelevance = query.MinRelevance ?? (hasText && relevance is not null ? Relevance.DefaultMinRelevance : null);
+        var minScore = query.MinScore;
+        if (minRelevance is { } r && relevance is not null) minScore = Math.Max(minScore ?? -2, relevance.MinScore(r));
+        var search = new SearchQuery(model.Name, vector, query.Bbox, query.Time, query.Limit, query.Offset, minScore,
             exclude.Count > 0 ? exclude : null).Validated();
-        var hits = await Db(() => Store.SearchAsync(search, ct)).ConfigureAwait(false);
-        var count = await Db(() => Store.CountAsync(search, ct)).ConfigureAwait(false);
-        var ids = hits.Select(h => h.ChipId).ToArray();
-        var records = (await Db(() => Store.GetChipsAsync(ids, ct)).ConfigureAwait(false)).ToDictionary(c => c.Id);
-        var items = hits.Where(h => records.ContainsKey(h.ChipId)).Select(h => new ScoredChip(records[h.ChipId], h.Score)).ToList();
-        return new ChipPage(items, count, model.Name);
+
+        IReadOnlyList<ScoredChip> items;
+        long count;
+        SearchPlan plan;
+        if (query.Group == SearchGrouping.Place)
+        {
+            var grouped = await Db(() => PlaceGrouping.SearchAsync(Store, search, relevance, ct)).ConfigureAwait(false);
+            (items, count, plan) = (grouped.Items, grouped.NumberMatched, grouped.Plan);
+        }
+        else
+        {
+            var result = await Db(() => Store.SearchAsync(search, SearchPlan.Auto, ct)).ConfigureAwait(false);
+            count = await Db(() => Store.CountAsync(search, ct)).ConfigureAwait(false);
+            var ids = result.Hits.Select(h => h.ChipId).ToArray();
+            var records = (await Db(() => Store.GetChipsAsync(ids, ct)).ConfigureAwait(false)).ToDictionary(c => c.Id);
+            items = result.Hits.Where(h => records.ContainsKey(h.ChipId))
+                .Select(h => new ScoredChip(records[h.ChipId], h.Score, relevance?.Probability(h.Score))).ToList();
+            plan = result.Plan;
+        }
+
+        double? recall = null;
+        string? recallClass = null;
+        if (plan == SearchPlan.Index) (recall, recallClass) = SearchRecall.For(query.Bbox, query.Time, Store.Options);
+        var info = new SearchInfo(plan == SearchPlan.Index ? "approximate" : "exact", recall, recallClass, minRelevance,
+            query.Group == SearchGrouping.Place ? "place" : "chip");
+        if (items.Count == 0 && query.Offset == 0 && minRelevance is not null && relevance is not null)
+        {
+            // Nothing passed the threshold: say so, and how close the best chip came.
+            var best = await Db(() => Store.SearchAsync(search with { Limit = 1, Offset = 0, MinScore = null }, ct)).ConfigureAwait(false);
+            var what = hasText ? $"'{query.Text!.Trim()}'" : "the query";
+            if (best.Count > 0)
+            {
+                var p = relevance.Probability(best[0].Score);
+                info = info with
+                {
+                    Message = string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                        $"no chip matches {what} with confidence; closest score {best[0].Score:F3} (relevance {p:F3}, below min_relevance {minRelevance:F2})"),
+                    ClosestScore = best[0].Score,
+                    ClosestRelevance = p,
+                };
+            }
+            else info = info with { Message = $"no chip matches {what}: the filter leaves no chips" };
+        }
+        return new ChipPage(items, count, model.Name, info);
     }
 
     public Task<ChipRecord?> GetChipAsync(long id, CancellationToken ct) => Db(() => Store.GetChipAsync(id, ct));

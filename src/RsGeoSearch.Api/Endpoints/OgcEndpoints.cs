@@ -68,7 +68,9 @@ internal static class OgcEndpoints
                     [
                         ["bbox", "minx,miny,maxx,maxy in CRS84 degrees"], ["datetime", "instant or interval a/b, open ends '..'"],
                         ["limit", $"page size, default 10, at most {options.MaxLimit}"], ["offset", "features to skip"],
-                        ["q", "chips: natural-language query; adds property score"], ["min_score", "chips: lowest score"],
+                        ["q", "chips: natural-language query; adds properties score and relevance"], ["not", "chips: terms to push away from, comma-separated"],
+                        ["min_score", "chips: lowest score"], ["min_relevance", $"chips: lowest calibrated relevance, 0..1 (default {CatalogQuery.DefaultMinRelevance} with q)"],
+                        ["group", "chips: chip (default) or place (best chip per place, other dates listed)"],
                         ["model", "chips: embedding model"], ["f", "json or html"],
                     ]).Result("API");
             return Results.Bytes(OgcOpenApi.Build(ogcUrl, options.Title, options.MaxLimit), OgcOpenApi.ContentType);
@@ -122,7 +124,7 @@ internal static class OgcEndpoints
             var isChips = collectionId == "chips";
             var query = new QueryReader(context.Request.Query);
             if (collectionId == "changes") return await ChangeEndpoints.OgcItemsAsync(context, catalog, options, query, ct);
-            if (isChips) query.Only("bbox", "bbox-crs", "datetime", "limit", "offset", "q", "min_score", "model", "f");
+            if (isChips) query.Only("bbox", "bbox-crs", "datetime", "limit", "offset", "q", "not", "min_score", "min_relevance", "group", "model", "f");
             else query.Only("bbox", "bbox-crs", "datetime", "limit", "offset", "f");
             var html = OgcFormat.IsHtml(context, query);
             var bbox = OgcBbox(query);
@@ -134,8 +136,10 @@ internal static class OgcEndpoints
             if (isChips)
             {
                 var text = ChipQueryReader.Text(query);
-                var request = new CatalogQuery(Text: text, Bbox: bbox, Time: time, Limit: limit, Offset: offset,
-                    MinScore: query.Double("min_score", -1, 1), Model: ChipQueryReader.Model(query));
+                var request = ChipQueryReader.Ranking(query, new CatalogQuery(Text: text, Bbox: bbox, Time: time, Limit: limit, Offset: offset,
+                    MinScore: query.Double("min_score", -1, 1), Model: ChipQueryReader.Model(query)));
+                if (text is null && (request.Not is not null || request.MinRelevance is not null || request.Group != SearchGrouping.Chip))
+                    throw new ParameterException(request.Not is not null ? "not" : request.MinRelevance is not null ? "min_relevance" : "group", "not, min_relevance and group need q");
                 var page = await catalog.SearchAsync(request, ct);
                 var links = PageLinks(context, options, collectionId, offset, limit, page.Items.Count, page.NumberMatched, type);
                 if (html) return OgcHtml.Chips(info.Title, page, baseUrl, links, text is not null);

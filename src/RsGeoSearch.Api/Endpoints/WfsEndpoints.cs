@@ -13,7 +13,8 @@ namespace RsGeoSearch.Api.Endpoints;
 /// WFS 2.0 (Simple WFS, KVP GET) at /wfs: GetCapabilities, DescribeFeatureType, GetFeature with TYPENAMES, BBOX
 /// (CRS suffix honoured: EPSG URNs are lat/lon), FILTER (one BBOX or ResourceIds), RESOURCEID, COUNT/STARTINDEX,
 /// RESULTTYPE=hits, SRSNAME, OUTPUTFORMAT GML 3.2 (default) or application/json, and the vendor parameter Q
-/// (natural-language query on rsgeo:chips; features carry score and come best first). Errors are OWS ExceptionReports.
+/// (natural-language query on rsgeo:chips; features carry score and come best first) with NOT (terms to push away
+/// from, comma-separated) and MIN_RELEVANCE (0..1). Errors are OWS ExceptionReports.
 /// Parameter names are case-insensitive; unknown ones are ignored, as WFS clients add their own.
 /// </summary>
 internal static class WfsEndpoints
@@ -67,6 +68,8 @@ internal static class WfsEndpoints
         var count = Ows(() => query.Int(countName, options.MaxLimit, 1, options.MaxLimit, clamp: true), countName);
         var start = Ows(() => query.Int("STARTINDEX", 0, 0, 10_000_000), "STARTINDEX");
         var text = Ows(() => ChipQueryReader.Text(query, "Q"), "Q");
+        var notTerms = Ows(() => ChipQueryReader.Not(query, "NOT"), "NOT");
+        var minRelevance = Ows(() => query.Double("MIN_RELEVANCE", 0, 1), "MIN_RELEVANCE");
 
         var typeParam = query.String("TYPENAMES") ?? query.String("TYPENAME");
         var bboxText = query.String("BBOX");
@@ -93,6 +96,8 @@ internal static class WfsEndpoints
         else if (resourceIds is { Count: > 0 }) type = TypeName(resourceIds[0].Split('.')[0], "RESOURCEID");
         else throw Missing("TYPENAMES");
         if (text is not null && type != "chips") throw new OwsException("InvalidParameterValue", "Q", "Q (text query) applies to rsgeo:chips only");
+        if (text is null && (notTerms is not null || minRelevance is not null))
+            throw new OwsException("InvalidParameterValue", notTerms is not null ? "NOT" : "MIN_RELEVANCE", "NOT and MIN_RELEVANCE need Q (a text query)");
 
         var baseUrl = Links.Base(context, options);
         var schemaUrl = $"{wfsUrl}?SERVICE=WFS&VERSION=2.0.0&REQUEST=DescribeFeatureType&TYPENAMES=rsgeo:{type}";
@@ -117,7 +122,7 @@ internal static class WfsEndpoints
 
         if (type == "chips")
         {
-            var page = await catalog.SearchAsync(new CatalogQuery(Text: text, Bbox: bbox, Limit: hits ? 1 : count, Offset: start), ct);
+            var page = await catalog.SearchAsync(new CatalogQuery(Text: text, Bbox: bbox, Limit: hits ? 1 : count, Offset: start, Not: notTerms, MinRelevance: minRelevance), ct);
             return Respond(hits, json, page.NumberMatched, () => GmlWriter.Chips(page.Items, page.NumberMatched, srsName, latLon, baseUrl, schemaUrl),
                 () => CollectionJson.Chips(page, baseUrl, [], withScore: text is not null));
         }
