@@ -87,43 +87,68 @@ public sealed class Catalog : IChipCatalog, IAsyncDisposable
         return await RankAsync(model, QueryVector.Combine(model.Dimension, positives, [], notVectors), query, [], ct).ConfigureAwait(false);
     }
 
+    /// <summary>At most this many of the best chips are examined for a relevance threshold that needs their embeddings, or for places.</summary>
+    public const int MaxExamined = 2000;
+
     private async Task<ChipPage> RankAsync(Model model, float[] vector, CatalogQuery query, IReadOnlyList<long> exclude, CancellationToken ct)
     {
-        var relevance = Relevance.For(model, vector);
+        var relevance = Relevance.For(model, vector, query.Text);
         var hasText = !string.IsNullOrWhiteSpace(query.Text);
         if (query.MinRelevance is not null && relevance is null)
             throw new InputException($"min_relevance: model '{model.Name}' has no relevance calibration; compute one with `rsgeo eval calibrate FOLDER --model {model.Name} --write`");
         // Text queries get the default threshold; image and example queries only the one the client names.
         var minRelevance = query.MinRelevance ?? (hasText && relevance is not null ? Relevance.DefaultMinRelevance : null);
         var minScore = query.MinScore;
-        if (minRelevance is { } r && relevance is not null) minScore = Math.Max(minScore ?? -2, relevance.MinScore(r));
+        if (minRelevance is { } r && relevance is { NeedsEmbeddings: false }) minScore = Math.Max(minScore ?? -2, relevance.MinScore(r));
         var search = new SearchQuery(model.Name, vector, query.Bbox, query.Time, query.Limit, query.Offset, minScore,
             exclude.Count > 0 ? exclude : null).Validated();
+        var places = query.Group == SearchGrouping.Place;
+        var postFilter = minRelevance is not null && relevance is { NeedsEmbeddings: true };
 
         IReadOnlyList<ScoredChip> items;
         long count;
-        SearchPlan plan;
-        if (query.Group == SearchGrouping.Place)
+        SearchResult last;
+        if (!places && !postFilter)
         {
-            var grouped = await Db(() => PlaceGrouping.SearchAsync(Store, search, relevance, ct)).ConfigureAwait(false);
-            (items, count, plan) = (grouped.Items, grouped.NumberMatched, grouped.Plan);
+            // Relevance, if any, follows the score: the store filters, pages and counts exactly.
+            last = await Db(() => Store.SearchAsync(search, SearchPlan.Auto, ct)).ConfigureAwait(false);
+            count = await Db(() => Store.CountAsync(search, ct)).ConfigureAwait(false);
+            var scored = await ScoreAsync(model, last.Hits, relevance, ct).ConfigureAwait(false);
+            items = await ToItemsAsync(scored, null, ct).ConfigureAwait(false);
         }
         else
         {
-            var result = await Db(() => Store.SearchAsync(search, SearchPlan.Auto, ct)).ConfigureAwait(false);
-            count = await Db(() => Store.CountAsync(search, ct)).ConfigureAwait(false);
-            var ids = result.Hits.Select(h => h.ChipId).ToArray();
-            var records = (await Db(() => Store.GetChipsAsync(ids, ct)).ConfigureAwait(false)).ToDictionary(c => c.Id);
-            items = result.Hits.Where(h => records.ContainsKey(h.ChipId))
-                .Select(h => new ScoredChip(records[h.ChipId], h.Score, relevance?.Probability(h.Score))).ToList();
-            plan = result.Plan;
+            // Walk the best chips in widening windows, keep the relevant ones (grouped into places when asked) until
+            // one more than offset + limit are found or the matches (or MaxExamined) run out.
+            var wanted = query.Offset + query.Limit;
+            var cap = Math.Min(SearchQuery.MaxLimit, Math.Max(MaxExamined, wanted * 4));
+            var window = Math.Min(cap, Math.Max(50, wanted * 2));
+            List<(SearchHit Hit, double? Relevance)> units;
+            bool exhausted;
+            while (true)
+            {
+                var w = window;
+                last = await Db(() => Store.SearchAsync(search with { Offset = 0, Limit = w }, SearchPlan.Auto, ct)).ConfigureAwait(false);
+                exhausted = last.Hits.Count < window;
+                var scored = (await ScoreAsync(model, last.Hits, relevance, ct).ConfigureAwait(false))
+                    .Where(x => minRelevance is not { } min || x.Relevance >= min);
+                units = places ? PlaceGrouping.Group(scored, x => x.Hit) : scored.ToList();
+                if (units.Count > wanted || exhausted || window >= cap) break;
+                window = Math.Min(cap, window * 4);
+            }
+            // All matches walked: the count is exact; otherwise it is a lower bound (more may follow).
+            count = units.Count;
+            var page = units.Skip(query.Offset).Take(query.Limit).ToList();
+            var others = places
+                ? await Db(() => PlaceGrouping.OtherDatesAsync(Store, search, page.Select(p => p.Hit.ChipId).ToArray(), relevance, ct)).ConfigureAwait(false)
+                : null;
+            items = await ToItemsAsync(page, others, ct).ConfigureAwait(false);
         }
 
         double? recall = null;
         string? recallClass = null;
-        if (plan == SearchPlan.Index) (recall, recallClass) = SearchRecall.For(query.Bbox, query.Time, Store.Options);
-        var info = new SearchInfo(plan == SearchPlan.Index ? "approximate" : "exact", recall, recallClass, minRelevance,
-            query.Group == SearchGrouping.Place ? "place" : "chip");
+        if (last.Plan == SearchPlan.Index) (recall, recallClass) = SearchRecall.For(query.Bbox, query.Time, last.EstimatedCandidates, Store.Options);
+        var info = new SearchInfo(last.Plan == SearchPlan.Index ? "approximate" : "exact", recall, recallClass, minRelevance, places ? "place" : "chip");
         if (items.Count == 0 && query.Offset == 0 && minRelevance is not null && relevance is not null)
         {
             // Nothing passed the threshold: say so, and how close the best chip came.
@@ -131,18 +156,36 @@ public sealed class Catalog : IChipCatalog, IAsyncDisposable
             var what = hasText ? $"'{query.Text!.Trim()}'" : "the query";
             if (best.Count > 0)
             {
-                var p = relevance.Probability(best[0].Score);
+                var closest = (await ScoreAsync(model, best, relevance, ct).ConfigureAwait(false))[0];
                 info = info with
                 {
                     Message = string.Create(System.Globalization.CultureInfo.InvariantCulture,
-                        $"no chip matches {what} with confidence; closest score {best[0].Score:F3} (relevance {p:F3}, below min_relevance {minRelevance:F2})"),
-                    ClosestScore = best[0].Score,
-                    ClosestRelevance = p,
+                        $"no chip matches {what} with confidence; closest score {closest.Hit.Score:F3} (relevance {closest.Relevance:F3}, below min_relevance {minRelevance:F2})"),
+                    ClosestScore = closest.Hit.Score,
+                    ClosestRelevance = closest.Relevance,
                 };
             }
             else info = info with { Message = $"no chip matches {what}: the filter leaves no chips" };
         }
         return new ChipPage(items, count, model.Name, info);
+    }
+
+    /// <summary>Each hit with its relevance (null without a calibration); fetches the hits' embeddings when the calibration needs them.</summary>
+    private async Task<List<(SearchHit Hit, double? Relevance)>> ScoreAsync(Model model, IReadOnlyList<SearchHit> hits, QueryRelevance? relevance, CancellationToken ct)
+    {
+        var embeddings = relevance is { NeedsEmbeddings: true } && hits.Count > 0
+            ? await Db(() => Store.GetEmbeddingsAsync(model.Name, hits.Select(h => h.ChipId).ToArray(), ct)).ConfigureAwait(false)
+            : null;
+        return hits.Where(h => embeddings is null || embeddings.ContainsKey(h.ChipId))
+            .Select(h => (h, relevance?.Probability(h.Score, embeddings?[h.ChipId]))).ToList();
+    }
+
+    private async Task<IReadOnlyList<ScoredChip>> ToItemsAsync(IReadOnlyList<(SearchHit Hit, double? Relevance)> hits, ILookup<long, PlaceDate>? others, CancellationToken ct)
+    {
+        var ids = hits.Select(h => h.Hit.ChipId).ToArray();
+        var records = (await Db(() => Store.GetChipsAsync(ids, ct)).ConfigureAwait(false)).ToDictionary(c => c.Id);
+        return hits.Where(h => records.ContainsKey(h.Hit.ChipId))
+            .Select(h => new ScoredChip(records[h.Hit.ChipId], h.Hit.Score, h.Relevance, others?[h.Hit.ChipId].ToList())).ToList();
     }
 
     public Task<ChipRecord?> GetChipAsync(long id, CancellationToken ct) => Db(() => Store.GetChipAsync(id, ct));

@@ -12,7 +12,7 @@ namespace RsGeoSearch.Cli.Commands;
 /// <summary>
 /// <c>rsgeo eval calibrate FOLDER [--captions FILE.tsv] [--subset LIST] [--write]</c>: fits the relevance calibration of a
 /// cosine model on labelled images (see <see cref="RelevanceCalibrator"/>), prints its reliability curve and, with
-/// --write, stores it beside the model's manifest (calibration.json + calibration-reference.bin), where search reads it.
+/// --write, stores it beside the model's manifest (calibration.json), where search reads it.
 /// </summary>
 internal static class CalibrateCommand
 {
@@ -21,7 +21,7 @@ internal static class CalibrateCommand
         var folder = new Argument<string>("folder") { Description = "A folder of class sub-folders of images (FOLDER/<class>/<image>), e.g. ../shared/data/scenes/aid" };
         var captions = new Option<string?>("--captions") { Description = "Tab-separated captions (header with 'image' and 'caption'): more matching and non-matching pairs" };
         var subset = new Option<string?>("--subset") { Description = "Use only the images this file lists (e.g. the model's validation split, models/rsgeo-mini/train/val_images.txt)" };
-        var write = new Option<bool>("--write") { Description = "Store the calibration in the model's folder (calibration.json, calibration-reference.bin)" };
+        var write = new Option<bool>("--write") { Description = "Store the calibration in the model's folder (calibration.json)" };
         var json = new Option<bool>("--json") { Description = "Print the calibration as JSON" };
         var model = new ModelsCommand.ModelOptions();
         var command = new Command("calibrate", "Fit a model's relevance calibration (cosine → probability of a match) on labelled images; print its reliability curve")
@@ -39,16 +39,16 @@ internal static class CalibrateCommand
             using var m = ModelRegistry.Default().Load(parseResult.GetValue(model.Model), model.Settings(parseResult));
             if (m.Scoring.Kind == Inference.Models.ScoringKind.Sigmoid)
                 Console.Error.WriteLine($"rsgeo eval calibrate: {m.Name} scores with a sigmoid (logit_scale, logit_bias); search uses the model's own probability, this fit is for comparison");
-            var (calibration, reference) = EvalCommand.WithProgress(m.Name, p => RelevanceCalibrator.Fit(m, data, byImage,
+            var calibration = EvalCommand.WithProgress(m.Name, p => RelevanceCalibrator.Fit(m, data, byImage,
                 Path.GetFileName(Path.GetFullPath(folderPath).TrimEnd('/')), captionsPath is null ? "none" : Path.GetFileName(captionsPath),
                 subsetPath is null ? null : Path.GetFileName(subsetPath), p, ct));
             if (parseResult.GetValue(json)) Console.WriteLine(JsonSerializer.Serialize(calibration, RelevanceCalibration.Json));
             else Print(calibration);
             if (parseResult.GetValue(write))
             {
-                calibration.Save(m.Directory, reference);
+                calibration.Save(m.Directory);
                 Relevance.ClearCache();
-                Console.Error.WriteLine($"rsgeo eval calibrate: wrote {RelevanceCalibration.FileName} and {RelevanceCalibration.ReferenceFileName} to {m.Directory}");
+                Console.Error.WriteLine($"rsgeo eval calibrate: wrote {RelevanceCalibration.FileName} to {m.Directory}");
             }
             return Task.FromResult(0);
         }));
@@ -82,7 +82,7 @@ internal static class CalibrateCommand
     private static void Print(RelevanceCalibration c)
     {
         AnsiConsole.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
-            $"relevance calibration of {c.Model}: p = sigmoid({c.A:F4}·z + {c.B:F4}·cos + {c.C:F4}); {c.Data.ImageCount} images ({c.Data.ReferenceImages} reference), " +
+            $"relevance calibration of {c.Model}: p = sigmoid({c.A:F4}·z + {c.B:F4}·cos + {c.D:F4}·k + {c.C:F4}); {c.Data.ImageCount} images, {c.ReferenceTexts.Count} reference texts, " +
             $"{c.Data.FitPairs} pairs fitted, {c.Data.CheckPairs} checked; AUC {c.Quality.Auc:F3}, ECE {c.Quality.ExpectedCalibrationError:F3}")));
         var table = new Table().Border(TableBorder.Rounded).Title("reliability on the held-out half")
             .AddColumn("predicted relevance").AddColumn(new TableColumn("pairs").RightAligned())

@@ -8,22 +8,22 @@ namespace RsGeoSearch.Pipeline.Evaluation;
 /// Fits a cosine model's relevance calibration (<see cref="RelevanceCalibration"/>) on labelled images
 /// (ImageFolder layout, optionally with captions):
 /// <list type="number">
-/// <item>up to 256 images (a seeded sample, at most a quarter) become the reference set whose cosines give each
-/// query its null distribution (mean, std); they take no part in the pairs;</item>
-/// <item>the other images are split in two halves (fit, check); for each image, matching pairs are its class label and
+/// <item>the reference texts are the class labels and 30 nonsense strings: a chip's cosines to them are its null
+/// distribution (mean, std), the generic descriptions a relevant query must beat;</item>
+/// <item>the images are split in two halves (fit, check); for each image, matching pairs are its class label and
 /// up to two of its captions; non-matching pairs are two labels of other classes, two captions of images of other
 /// classes and two nonsense strings (random letters, digits, emoji);</item>
 /// <item>texts are embedded as search embeds a query (<see cref="QueryVector.FromTexts"/>), and a logistic regression
-/// p = σ(a·z + b·cos + c) with both classes weighted equally is fitted on the fit half;</item>
+/// p = σ(a·z + d·k + c), k the share of the text's words the tokenizer knows, with both classes weighted equally is
+/// fitted on the fit half (the stored form σ(a·z + b·cos + d·k + c) keeps b = 0: raw cosines are not comparable
+/// across images);</item>
 /// <item>on the check half: ROC AUC, the reliability curve (10 bins of predicted relevance: mean prediction vs the
 /// class-balanced fraction of true matches) and the expected calibration error.</item>
 /// </list>
 /// </summary>
 public static class RelevanceCalibrator
 {
-    private const int MaxReference = 256;
-
-    public static (RelevanceCalibration Calibration, float[][] Reference) Fit(
+    public static RelevanceCalibration Fit(
         Model model, LabelledImageFolder data, IReadOnlyDictionary<string, IReadOnlyList<string>>? captions,
         string imagesDescription, string captionsDescription, string? subsetDescription,
         IProgress<EvaluationProgress>? progress = null, CancellationToken ct = default)
@@ -33,7 +33,7 @@ public static class RelevanceCalibrator
         if (data.Images.Count < 20) throw new InputException($"calibration needs at least 20 labelled images; {data.Root} has {data.Images.Count}");
         var rng = new Random(22);
         var order = data.Images.OrderBy(_ => rng.Next()).ToList();
-        var referenceCount = Math.Min(MaxReference, order.Count / 4);
+        var referenceTexts = data.Classes.Select(c => c.Label).Concat(NonsenseTexts(new Random(7), 30)).Distinct(StringComparer.Ordinal).ToList();
 
         var embeddings = new float[order.Count][];
         progress?.Report(new EvaluationProgress("images", 0, order.Count));
@@ -43,7 +43,7 @@ public static class RelevanceCalibrator
             embeddings[i] = model.EncodeImage(Preprocessing.ReadImage(model, order[i].Path));
             progress?.Report(new EvaluationProgress("images", i + 1, order.Count));
         }
-        var reference = embeddings.Take(referenceCount).ToArray();
+        var reference = QueryVector.FromTexts(model, referenceTexts);
 
         // Texts: class labels, captions, nonsense.
         var texts = new List<string>();
@@ -60,7 +60,7 @@ public static class RelevanceCalibrator
             captionsOf[i] = captions is not null && captions.TryGetValue(Path.GetFileName(order[i].Path), out var list)
                 ? list.Distinct(StringComparer.Ordinal).ToList() : [];
         var classes = data.Classes;
-        for (var i = referenceCount; i < order.Count; i++)
+        for (var i = 0; i < order.Count; i++)
         {
             var own = order[i].ClassIndex;
             pairs.Add((i, Text(classes[own].Label), true));
@@ -74,7 +74,7 @@ public static class RelevanceCalibrator
             if (captions is not null)
                 for (int k = 0, tries = 0; k < 2 && tries < 50; tries++)
                 {
-                    var j = referenceCount + rng.Next(order.Count - referenceCount);
+                    var j = rng.Next(order.Count);
                     if (order[j].ClassIndex == own || captionsOf[j].Count == 0) continue;
                     pairs.Add((i, Text(captionsOf[j][rng.Next(captionsOf[j].Count)]), false));
                     k++;
@@ -92,19 +92,24 @@ public static class RelevanceCalibrator
             QueryVector.FromTexts(model, texts.GetRange(start, n)).CopyTo(vectors, start);
             progress?.Report(new EvaluationProgress("texts", start + n, texts.Count));
         }
-        var stats = vectors.Select(v => RelevanceCalibration.ReferenceStats(reference, v)).ToArray();
+        var stats = embeddings.Select(e => RelevanceCalibration.ReferenceStats(reference, e)).ToArray();
+        var known = texts.Select(t => Relevance.KnownWordShare(model.Tokenizer, t)).ToArray();
 
         // Features per pair; images alternate between the fit and the check half.
-        var fit = new List<(double Z, double Cos, bool Match)>();
-        var check = new List<(double Z, double Cos, bool Match)>();
+        var fit = new List<(double[] X, bool Match)>();
+        var check = new List<(double[] X, bool Match)>();
         foreach (var (image, text, match) in pairs)
         {
             var cos = (double)Similarity.Cosine(embeddings[image], vectors[text]);
-            var (mean, std) = stats[text];
-            ((image - referenceCount) % 2 == 0 ? fit : check).Add(((cos - mean) / std, cos, match));
+            var (mean, std) = stats[image];
+            (image % 2 == 0 ? fit : check).Add(([(cos - mean) / std, known[text], 1], match));
         }
-        var (a, b, c) = LogisticRegression(fit);
-        var predicted = check.Select(p => (P: Relevance.Sigmoid(a * p.Z + b * p.Cos + c), p.Match)).ToList();
+        // z and k, not the raw cosine: cosines are not comparable across images (out-of-domain chips — saturated
+        // clouds, empty water — have high cosines to any text, nonsense included), beating the reference texts is.
+        var w = LogisticRegression(fit);
+        var (a, d, c) = (w[0], w[1], w[2]);
+        const double b = 0;
+        var predicted = check.Select(p => (P: Relevance.Sigmoid(w[0] * p.X[0] + w[1] * p.X[1] + w[2]), p.Match)).ToList();
         var quality = Quality(predicted);
         var calibration = new RelevanceCalibration
         {
@@ -114,15 +119,16 @@ public static class RelevanceCalibrator
             A = Math.Round(a, 6),
             B = Math.Round(b, 6),
             C = Math.Round(c, 6),
-            ReferenceCount = reference.Length,
-            Data = new CalibrationData(imagesDescription, captionsDescription, subsetDescription, order.Count, reference.Length,
+            D = Math.Round(d, 6),
+            ReferenceTexts = referenceTexts,
+            Data = new CalibrationData(imagesDescription, captionsDescription, subsetDescription, order.Count,
                 fit.Count, check.Count, pairs.Count(p => p.Match), pairs.Count(p => !p.Match),
                 "match: the image's class label and up to 2 of its captions; no match: 2 labels of other classes, " +
                 "2 captions of images of other classes, 2 of 120 nonsense strings; texts embedded as search queries (with the model's prompt templates)"),
             Quality = quality,
         };
         calibration.SetReference(reference);
-        return (calibration, reference);
+        return calibration;
     }
 
     /// <summary>Random strings nobody would mean: letters, digits, emoji and mixtures (seeded, so reproducible).</summary>
@@ -147,54 +153,58 @@ public static class RelevanceCalibrator
         return list;
     }
 
-    /// <summary>Logistic regression on (z, cos) with an intercept, both classes weighted equally (Newton's method, small ridge).</summary>
-    internal static (double A, double B, double C) LogisticRegression(IReadOnlyList<(double Z, double Cos, bool Match)> samples)
+    /// <summary>Logistic regression on feature vectors (the last feature 1 for the intercept), both classes weighted equally (Newton's method, small ridge).</summary>
+    internal static double[] LogisticRegression(IReadOnlyList<(double[] X, bool Match)> samples)
     {
         var positives = samples.Count(s => s.Match);
         var negatives = samples.Count - positives;
         if (positives == 0 || negatives == 0) throw new InputException("calibration needs both matching and non-matching pairs");
+        var n = samples[0].X.Length;
         double wPos = samples.Count / (2.0 * positives), wNeg = samples.Count / (2.0 * negatives);
-        var w = new double[3];
-        for (var iteration = 0; iteration < 50; iteration++)
+        var w = new double[n];
+        for (var iteration = 0; iteration < 100; iteration++)
         {
-            var g = new double[3];
-            var h = new double[3, 3];
-            foreach (var s in samples)
+            var g = new double[n];
+            var h = new double[n, n];
+            foreach (var (x, match) in samples)
             {
-                double[] x = [s.Z, s.Cos, 1];
-                var p = Relevance.Sigmoid(w[0] * x[0] + w[1] * x[1] + w[2]);
-                var weight = s.Match ? wPos : wNeg;
-                var y = s.Match ? 1.0 : 0.0;
-                for (var i = 0; i < 3; i++)
+                var z = 0.0;
+                for (var i = 0; i < n; i++) z += w[i] * x[i];
+                var p = Relevance.Sigmoid(z);
+                var weight = match ? wPos : wNeg;
+                var y = match ? 1.0 : 0.0;
+                for (var i = 0; i < n; i++)
                 {
                     g[i] += weight * (p - y) * x[i];
-                    for (var j = 0; j < 3; j++) h[i, j] += weight * p * (1 - p) * x[i] * x[j];
+                    for (var j = 0; j < n; j++) h[i, j] += weight * p * (1 - p) * x[i] * x[j];
                 }
             }
-            for (var i = 0; i < 3; i++) { g[i] += 1e-4 * w[i]; h[i, i] += 1e-4; }
-            var step = Solve3(h, g);
-            for (var i = 0; i < 3; i++) w[i] -= step[i];
+            for (var i = 0; i < n; i++) { g[i] += 1.0 * w[i]; h[i, i] += 1.0; }
+            var step = Solve(h, g);
+            for (var i = 0; i < n; i++) w[i] -= step[i];
             if (step.Sum(Math.Abs) < 1e-9) break;
         }
-        return (w[0], w[1], w[2]);
+        return w;
     }
 
-    private static double[] Solve3(double[,] m, double[] v)
+    /// <summary>Solves m·x = v by Gaussian elimination with partial pivoting (m is small and positive definite).</summary>
+    private static double[] Solve(double[,] m, double[] v)
     {
-        var a = new double[3, 4];
-        for (var i = 0; i < 3; i++) { for (var j = 0; j < 3; j++) a[i, j] = m[i, j]; a[i, 3] = v[i]; }
-        for (var col = 0; col < 3; col++)
+        var n = v.Length;
+        var a = new double[n, n + 1];
+        for (var i = 0; i < n; i++) { for (var j = 0; j < n; j++) a[i, j] = m[i, j]; a[i, n] = v[i]; }
+        for (var col = 0; col < n; col++)
         {
-            var pivot = Enumerable.Range(col, 3 - col).MaxBy(r => Math.Abs(a[r, col]));
-            for (var j = 0; j < 4; j++) (a[col, j], a[pivot, j]) = (a[pivot, j], a[col, j]);
-            for (var r = 0; r < 3; r++)
+            var pivot = Enumerable.Range(col, n - col).MaxBy(r => Math.Abs(a[r, col]));
+            for (var j = 0; j <= n; j++) (a[col, j], a[pivot, j]) = (a[pivot, j], a[col, j]);
+            for (var r = 0; r < n; r++)
             {
                 if (r == col || a[col, col] == 0) continue;
                 var f = a[r, col] / a[col, col];
-                for (var j = col; j < 4; j++) a[r, j] -= f * a[col, j];
+                for (var j = col; j <= n; j++) a[r, j] -= f * a[col, j];
             }
         }
-        return [a[0, 3] / a[0, 0], a[1, 3] / a[1, 1], a[2, 3] / a[2, 2]];
+        return Enumerable.Range(0, n).Select(i => a[i, n] / a[i, i]).ToArray();
     }
 
     /// <summary>AUC, class-balanced reliability curve (10 bins) and expected calibration error of predictions.</summary>

@@ -11,11 +11,12 @@ namespace RsGeoSearch.Pipeline.Search;
 /// Calibrated relevance: the probability in [0, 1] that a chip matches a query, comparable across queries of one
 /// model. SigLIP-family models (sigmoid scoring) carry their own: σ(logit_scale·cos + logit_bias). Cosine models
 /// (rsgeo-mini, CLIP) use a calibration the project fits per model (<see cref="RelevanceCalibration"/>,
-/// <c>calibration.json</c> beside the manifest): the chip's cosine is compared with the query's own null
-/// distribution — its cosines to a fixed set of reference images — as z = (cos − mean) / std, and
-/// p = σ(a·z + b·cos + c). A nonsense query is about as similar to every image, so no chip stands out; a real query
-/// stands out on the chips it describes. For one query p grows with the cosine, so a relevance threshold is a
-/// score threshold (<see cref="QueryRelevance.MinScore"/>), and the store filters and counts it exactly.
+/// <c>calibration.json</c> beside the manifest): the query's cosine with the chip is compared with the cosines of
+/// the same chip to a fixed set of reference texts (the scene classes of the calibration data and nonsense strings),
+/// z = (cos − mean_ref) / std_ref, and with k, the share of the query's words the model's tokenizer knows as one
+/// token, p = σ(a·z + b·cos + d·k + c). A query is relevant to a chip when it describes the chip better than generic
+/// alternatives do, in words the model knows: a random string can land near an empty or saturated chip (whose
+/// cosines to every text are high), but its words are unknown to the model, so it is never a confident match.
 /// </summary>
 public static class Relevance
 {
@@ -24,17 +25,37 @@ public static class Relevance
 
     private static readonly ConcurrentDictionary<string, RelevanceCalibration?> Calibrations = new(StringComparer.Ordinal);
 
-    /// <summary>How scores of <paramref name="queryVector"/> become relevance with <paramref name="model"/>; null when the model has no calibration.</summary>
-    public static QueryRelevance? For(Model model, float[] queryVector)
+    /// <summary>
+    /// How chips become relevance for <paramref name="queryVector"/> (from <paramref name="text"/>, when the query has
+    /// text) with <paramref name="model"/>; null when the model has no calibration.
+    /// </summary>
+    public static QueryRelevance? For(Model model, float[] queryVector, string? text)
     {
         if (model.Scoring.Kind == ScoringKind.Sigmoid)
-            return new QueryRelevance(model.Scoring.LogitScale, model.Scoring.LogitBias, 0, 1, "sigmoid (the model's logit_scale, logit_bias)");
+            return new QueryRelevance(model.Scoring.LogitScale, model.Scoring.LogitBias, null, queryVector);
         var calibration = CalibrationOf(model);
-        return calibration?.ForQuery(queryVector);
+        if (calibration is null) return null;
+        var known = string.IsNullOrWhiteSpace(text) ? 1 : KnownWordShare(model.Tokenizer, text);
+        return new QueryRelevance(calibration.B, calibration.C + calibration.D * known, calibration, queryVector);
     }
 
-    /// <summary>True when the model has calibrated relevance (sigmoid scoring or a calibration file that fits its weights).</summary>
-    public static bool IsCalibrated(Model model) => model.Scoring.Kind == ScoringKind.Sigmoid || CalibrationOf(model) is not null;
+    /// <summary>
+    /// The share of the words of <paramref name="text"/> (runs of letters) that the tokenizer encodes as one known
+    /// token — not split into pieces, not unknown. 0 for a text without letters.
+    /// </summary>
+    public static double KnownWordShare(Inference.Text.Tokenizer tokenizer, string text)
+    {
+        var words = System.Text.RegularExpressions.Regex.Matches(text, @"\p{L}+").Select(m => m.Value).ToList();
+        if (words.Count == 0) return 0;
+        var specials = tokenizer.TokenIds("").Length;
+        var unknown = tokenizer is Inference.Text.WordPieceTokenizer wp ? wp.UnkId : -1;
+        var known = words.Count(w =>
+        {
+            var ids = tokenizer.TokenIds(w);
+            return ids.Length - specials == 1 && !ids.Contains(unknown);
+        });
+        return (double)known / words.Count;
+    }
 
     /// <summary>The model folder's calibration, when it exists and was fitted for these weights (cached per folder and weights).</summary>
     public static RelevanceCalibration? CalibrationOf(Model model) =>
@@ -43,7 +64,9 @@ public static class Relevance
             var path = Path.Combine(model.Directory, RelevanceCalibration.FileName);
             if (!File.Exists(path)) return null;
             var calibration = RelevanceCalibration.Load(path);
-            return calibration.Fingerprint == model.Fingerprint && calibration.Dimension == model.Dimension ? calibration : null;
+            if (calibration.Fingerprint != model.Fingerprint || calibration.Dimension != model.Dimension) return null;
+            calibration.SetReference(QueryVector.FromTexts(model, calibration.ReferenceTexts));
+            return calibration;
         });
 
     /// <summary>Forgets cached calibrations (after <c>rsgeo eval calibrate --write</c>).</summary>
@@ -55,69 +78,76 @@ public static class Relevance
 }
 
 /// <summary>
-/// Relevance of one query's scores: p(cos) = σ(Slope·cos + Intercept), where for a calibrated cosine model
-/// Slope = a / std + b and Intercept = c − a·mean / std (the query's reference mean and std folded in).
+/// Relevance of chips for one query. Sigmoid models: p = σ(Slope·cos + Intercept) from the score alone
+/// (<see cref="NeedsEmbeddings"/> false; a threshold is a score threshold, <see cref="MinScore"/>). Calibrated cosine
+/// models also need the chip's embedding (its cosines to the reference texts).
 /// </summary>
-public sealed record QueryRelevance(double Slope, double Intercept, double ReferenceMean, double ReferenceStd, string Method)
+public sealed record QueryRelevance(double Slope, double Intercept, RelevanceCalibration? Calibration, float[] Query)
 {
-    public double Probability(double score) => Relevance.Sigmoid(Slope * score + Intercept);
+    // Calibrated: Intercept holds c + d·k (the query-side part of the logit).
+    public bool NeedsEmbeddings => Calibration is not null;
 
-    /// <summary>The least cosine whose relevance reaches <paramref name="minRelevance"/> (−∞/+∞ at 0/1 become ∓2, outside any cosine).</summary>
+    public double Probability(double score, float[]? chipEmbedding)
+    {
+        if (Calibration is not { } c) return Relevance.Sigmoid(Slope * score + Intercept);
+        ArgumentNullException.ThrowIfNull(chipEmbedding);
+        var (mean, std) = RelevanceCalibration.ReferenceStats(c.Reference, chipEmbedding);
+        return Relevance.Sigmoid(c.A * (score - mean) / std + c.B * score + Intercept);
+    }
+
+    /// <summary>Score-only relevance: the least cosine whose relevance reaches <paramref name="minRelevance"/>.</summary>
     public double MinScore(double minRelevance)
     {
+        if (NeedsEmbeddings) throw new InvalidOperationException("a calibrated cosine model needs each chip's embedding");
         if (minRelevance <= 0) return -2;
-        if (minRelevance >= 1) return 2;
-        if (Slope <= 0) return 2;
+        if (minRelevance >= 1 || Slope <= 0) return 2;
         return Math.Clamp((Relevance.Logit(minRelevance) - Intercept) / Slope, -2, 2);
     }
 }
 
 /// <summary>
-/// A cosine model's relevance calibration as stored in <c>calibration.json</c> (plus <c>calibration-reference.bin</c>,
-/// the reference image embeddings as little-endian float32, count × dimension): coefficients, what data they were
-/// fitted on, and the reliability curve measured on held-out pairs. Written by <c>rsgeo eval calibrate --write</c>.
+/// A cosine model's relevance calibration as stored in <c>calibration.json</c>: coefficients, the reference texts,
+/// what data they were fitted on, and the reliability curve measured on held-out pairs. Written by
+/// <c>rsgeo eval calibrate --write</c>; used only with the weights it was fitted for (<see cref="Fingerprint"/>).
 /// </summary>
 public sealed class RelevanceCalibration
 {
     public const string FileName = "calibration.json";
-    public const string ReferenceFileName = "calibration-reference.bin";
 
     public static readonly JsonSerializerOptions Json = new()
     {
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         WriteIndented = true,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     };
 
     public required string Model { get; init; }
     public required string Fingerprint { get; init; }
     public required int Dimension { get; init; }
-    public string Method { get; init; } = "logistic regression of match / no match on z = (cos - mean_ref) / std_ref and cos, classes weighted equally";
+    public string Method { get; init; } =
+        "logistic regression of match / no match on z = (cos - mean) / std over the chip's cosines to the reference texts, and k = share of the query's words the tokenizer knows; classes weighted equally";
     public required double A { get; init; }
     public required double B { get; init; }
     public required double C { get; init; }
+
+    /// <summary>Weight of k, the share of the query's words the tokenizer knows.</summary>
+    public double D { get; init; }
     public double DefaultMinRelevance { get; init; } = Relevance.DefaultMinRelevance;
-    public required int ReferenceCount { get; init; }
+    public required IReadOnlyList<string> ReferenceTexts { get; init; }
     public required CalibrationData Data { get; init; }
     public required CalibrationQuality Quality { get; init; }
 
     [JsonIgnore]
     public float[][] Reference { get; private set; } = [];
 
-    public QueryRelevance ForQuery(float[] queryVector)
-    {
-        if (queryVector.Length != Dimension) throw new InputException($"the query vector has {queryVector.Length} values, the calibration {Dimension}");
-        var (mean, std) = ReferenceStats(Reference, queryVector);
-        return new QueryRelevance(A / std + B, C - A * mean / std, mean, std, "calibrated cosine (calibration.json)");
-    }
-
-    /// <summary>Mean and standard deviation (at least 1e-3) of the query's cosines to the reference images.</summary>
-    public static (double Mean, double Std) ReferenceStats(float[][] reference, float[] query)
+    /// <summary>Mean and standard deviation (at least 1e-3) of a chip's cosines to the reference text embeddings.</summary>
+    public static (double Mean, double Std) ReferenceStats(float[][] reference, float[] chip)
     {
         double sum = 0, sumSq = 0;
         foreach (var r in reference)
         {
-            var c = (double)Similarity.Cosine(r, query);
+            var c = (double)Similarity.Cosine(r, chip);
             sum += c;
             sumSq += c * c;
         }
@@ -129,39 +159,20 @@ public sealed class RelevanceCalibration
 
     public static RelevanceCalibration Load(string path)
     {
-        RelevanceCalibration calibration;
         try
         {
-            calibration = JsonSerializer.Deserialize<RelevanceCalibration>(File.ReadAllText(path), Json)
+            return JsonSerializer.Deserialize<RelevanceCalibration>(File.ReadAllText(path), Json)
                 ?? throw new InputException($"{path}: empty calibration");
         }
         catch (JsonException e)
         {
             throw new InputException($"{path}: not a relevance calibration ({e.Message}); recompute it with rsgeo eval calibrate --write");
         }
-        var refPath = Path.Combine(Path.GetDirectoryName(path)!, ReferenceFileName);
-        if (!File.Exists(refPath)) throw new InputException($"{path}: its reference embeddings {ReferenceFileName} are missing; recompute with rsgeo eval calibrate --write");
-        var bytes = File.ReadAllBytes(refPath);
-        var expected = (long)calibration.ReferenceCount * calibration.Dimension * sizeof(float);
-        if (bytes.Length != expected)
-            throw new InputException($"{refPath} has {bytes.Length} bytes, expected {expected} ({calibration.ReferenceCount} x {calibration.Dimension} float32)");
-        var all = new float[calibration.ReferenceCount * calibration.Dimension];
-        Buffer.BlockCopy(bytes, 0, all, 0, bytes.Length);
-        if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("calibration references are little-endian");
-        calibration.Reference = Enumerable.Range(0, calibration.ReferenceCount)
-            .Select(i => all.AsSpan(i * calibration.Dimension, calibration.Dimension).ToArray()).ToArray();
-        return calibration;
     }
 
-    /// <summary>Writes calibration.json and calibration-reference.bin into <paramref name="directory"/>.</summary>
-    public void Save(string directory, float[][] reference)
-    {
-        Reference = reference;
-        var bytes = new byte[reference.Length * Dimension * sizeof(float)];
-        for (var i = 0; i < reference.Length; i++) Buffer.BlockCopy(reference[i], 0, bytes, i * Dimension * sizeof(float), Dimension * sizeof(float));
-        File.WriteAllBytes(Path.Combine(directory, ReferenceFileName), bytes);
+    /// <summary>Writes calibration.json into <paramref name="directory"/>.</summary>
+    public void Save(string directory) =>
         File.WriteAllText(Path.Combine(directory, FileName), JsonSerializer.Serialize(this, Json) + "\n");
-    }
 
     internal void SetReference(float[][] reference) => Reference = reference;
 }
@@ -172,7 +183,6 @@ public sealed record CalibrationData(
     string Captions,
     string? Subset,
     int ImageCount,
-    int ReferenceImages,
     int FitPairs,
     int CheckPairs,
     int Positives,

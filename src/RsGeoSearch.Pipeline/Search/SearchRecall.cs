@@ -12,7 +12,7 @@ namespace RsGeoSearch.Pipeline.Search;
 /// </summary>
 public static class SearchRecall
 {
-    private static readonly Lazy<IReadOnlyDictionary<string, IReadOnlyDictionary<string, double>>> Table = new(Load);
+    private static readonly Lazy<IReadOnlyDictionary<string, IReadOnlyList<(long Chips, IReadOnlyDictionary<string, double> Recall)>>> Table = new(Load);
 
     /// <summary>The key of an index configuration in the table, e.g. hnsw(m=16,ef_construction=64,ef_search>=100).</summary>
     public static string IndexKey(CatalogStoreOptions options) =>
@@ -28,22 +28,28 @@ public static class SearchRecall
             _ => "bbox+time",
         };
 
-    /// <summary>The measured recall for the default index configuration and the query's filter class (null when not measured).</summary>
-    public static (double? Recall, string Class) For(BoundingBox? bbox, TimeRange time, CatalogStoreOptions? options = null)
+    /// <summary>
+    /// The recall measured for the index configuration and the query's filter class, at the measured catalogue size
+    /// nearest (in orders of magnitude) to <paramref name="chips"/>; null when that class was never measured.
+    /// </summary>
+    public static (double? Recall, string Class) For(BoundingBox? bbox, TimeRange time, long chips, CatalogStoreOptions? options = null)
     {
         var cls = FilterClass(bbox, time);
-        var key = IndexKey(options ?? new CatalogStoreOptions());
-        return Table.Value.TryGetValue(key, out var classes) && classes.TryGetValue(cls, out var recall) ? (recall, cls) : (null, cls);
+        if (!Table.Value.TryGetValue(IndexKey(options ?? new CatalogStoreOptions()), out var rows)) return (null, cls);
+        var size = Math.Log10(Math.Max(1, chips));
+        var best = rows.Where(r => r.Recall.ContainsKey(cls)).OrderBy(r => Math.Abs(Math.Log10(r.Chips) - size)).FirstOrDefault();
+        return best.Recall is null ? (null, cls) : (best.Recall[cls], cls);
     }
 
-    private static IReadOnlyDictionary<string, IReadOnlyDictionary<string, double>> Load()
+    private static IReadOnlyDictionary<string, IReadOnlyList<(long, IReadOnlyDictionary<string, double>)>> Load()
     {
         using var stream = typeof(SearchRecall).Assembly.GetManifestResourceStream("search-recall.json")
             ?? throw new InvalidOperationException("search-recall.json is not embedded in RsGeoSearch.Pipeline");
         using var doc = JsonDocument.Parse(stream);
-        var result = new Dictionary<string, IReadOnlyDictionary<string, double>>(StringComparer.Ordinal);
+        var result = new Dictionary<string, IReadOnlyList<(long, IReadOnlyDictionary<string, double>)>>(StringComparer.Ordinal);
         foreach (var index in doc.RootElement.GetProperty("indexes").EnumerateObject())
-            result[index.Name] = index.Value.EnumerateObject().ToDictionary(c => c.Name, c => c.Value.GetDouble(), StringComparer.Ordinal);
+            result[index.Name] = index.Value.EnumerateArray().Select(row => (row.GetProperty("chips").GetInt64(),
+                (IReadOnlyDictionary<string, double>)row.GetProperty("recall").EnumerateObject().ToDictionary(c => c.Name, c => c.Value.GetDouble(), StringComparer.Ordinal))).ToList();
         return result;
     }
 }
