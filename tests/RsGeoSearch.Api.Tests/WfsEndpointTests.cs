@@ -161,6 +161,9 @@ public sealed class WfsEndpointTests : ApiTestBase
     [TestCase(Get + "&TYPENAMES=rsgeo:chips&FILTER=%3C!DOCTYPE%20x%20%5B%3C!ENTITY%20e%20SYSTEM%20%22file:///etc/passwd%22%3E%5D%3E%3CFilter%3E%26e;%3C/Filter%3E", "InvalidParameterValue", "FILTER")]
     [TestCase(Get + "&TYPENAMES=rsgeo:scenes&Q=farm", "InvalidParameterValue", "Q")]
     [TestCase(Get + "&TYPENAMES=rsgeo:chips&RESOURCEID=scenes.1", "InvalidParameterValue", "RESOURCEID")]
+    [TestCase(Get + "&TYPENAMES=rsgeo:chips&Q=farm&NOT=clouds,,haze", "InvalidParameterValue", "NOT")]
+    [TestCase(Get + "&TYPENAMES=rsgeo:chips&NOT=clouds", "InvalidParameterValue", "NOT")]
+    [TestCase(Get + "&TYPENAMES=rsgeo:chips&Q=farm&MIN_RELEVANCE=2", "InvalidParameterValue", "MIN_RELEVANCE")]
     public async Task Errors_are_ows_exception_reports(string url, string code, string locator) =>
         await AssertExceptionAsync(url, code, locator);
 }
