@@ -216,4 +216,38 @@ public sealed class SearchRelevanceTests
         var (other, _) = SearchRecall.For(null, TimeRange.All, 1_000_000, new Store.CatalogStoreOptions { HnswM = 48 });
         Assert.That(other, Is.Null, "an index configuration the benchmark never measured has no recall");
     }
+
+    [TestCase("--not", "clouds,,haze", "empty term")]
+    [TestCase("--not", " ", "empty term")]
+    [TestCase("--min-relevance", "1.5", "--min-relevance 1.5 must be between 0 and 1")]
+    [TestCase("--min-relevance", "-0.2", "between 0 and 1")]
+    [TestCase("--group", "places", "--group 'places' must be chip or place")]
+    public void CliBadInputExitsWith2(string option, string value, string reason)
+    {
+        var (code, stdout, stderr) = Rsgeo.Run("search", "farmland", option, value, "--database", _ingested.Database.ConnectionString, "--model", TestModels.RsGeoMini);
+        Assert.That(code, Is.EqualTo(2), stdout + stderr);
+        Assert.That(stderr, Does.Contain(reason));
+        Assert.That(stderr, Does.Not.Contain("   at "));
+    }
+
+    [Test]
+    public void CliSaysWhenNothingMatchesAndGroupsByPlace()
+    {
+        var db = _ingested.Database.ConnectionString;
+        var (code, stdout, stderr) = Rsgeo.Run("search", "asdkjh qwe 🚢🚢", "--database", db, "--model", TestModels.RsGeoMini);
+        Assert.That(code, Is.Zero, stderr);
+        Assert.That(stdout, Does.Contain("no chip matches 'asdkjh qwe 🚢🚢' with confidence; closest score"));
+        Assert.That(stdout, Does.Contain("0 of 0 chips"));
+
+        (code, stdout, stderr) = Rsgeo.Run("search", "farmland", "--not", "clouds", "--group", "place", "--min-relevance", "0", "--limit", "3",
+            "--from", "2009-01-01", "--to", "2020-12-31", "--format", "json", "--database", db, "--model", TestModels.RsGeoMini);
+        Assert.That(code, Is.Zero, stderr);
+        var doc = System.Text.Json.JsonDocument.Parse(stdout).RootElement;
+        Assert.That(doc.GetProperty("group").GetString(), Is.EqualTo("place"));
+        Assert.That(doc.GetProperty("plan").GetString(), Is.AnyOf("exact", "approximate"));
+        var results = doc.GetProperty("results").EnumerateArray().ToList();
+        Assert.That(results, Has.Count.EqualTo(3));
+        Assert.That(results.All(r => r.GetProperty("other_dates").GetArrayLength() == 9), Is.True);
+        Assert.That(results.All(r => r.GetProperty("relevance").GetDouble() is >= 0 and <= 1), Is.True);
+    }
 }
