@@ -95,6 +95,12 @@ public sealed class SearchRelevanceTests
         var farmland = await SearchAsync(new CatalogQuery(Text: "farmland", Limit: 10));
         Assert.That(farmland.Items, Is.Not.Empty, "farmland over North Dakota is confident under the default threshold");
         Assert.That(farmland.Search!.Message, Is.Null);
+        var dates = await Catalog.Store.GetAcquisitionDatesAsync(null, Model.Name);
+        foreach (var day in dates.Where(d => d.Year < 2021))
+        {
+            var page = await SearchAsync(new CatalogQuery(Text: "farmland", Time: TimeRange.Parse(day.ToString("yyyy-MM-dd")), Limit: 5));
+            Assert.That(page.Items, Is.Not.Empty, $"farmland on the NAIP scene of {day}");
+        }
     }
 
     [TestCase(-0.1)]
@@ -215,6 +221,27 @@ public sealed class SearchRelevanceTests
         Assert.That(boxed, Is.InRange(0.0, 1.0));
         var (other, _) = SearchRecall.For(null, TimeRange.All, 1_000_000, new Store.CatalogStoreOptions { HnswM = 48 });
         Assert.That(other, Is.Null, "an index configuration the benchmark never measured has no recall");
+    }
+
+    [Test]
+    public void TheStoreBenchmarkWritesRecallRowsPerCatalogueSize()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"rsgeo-recall-{Guid.NewGuid():N}.json");
+        try
+        {
+            SearchRecall.WriteRow(path, "hnsw(test)", 20_000, new Dictionary<string, double> { ["none"] = 0.97 });
+            SearchRecall.WriteRow(path, "hnsw(test)", 20_000, new Dictionary<string, double> { ["none"] = 0.95, ["time"] = 0.9 });
+            SearchRecall.WriteRow(path, "hnsw(test)", 1_000_000, new Dictionary<string, double> { ["none"] = 0.7 });
+            var rows = System.Text.Json.JsonDocument.Parse(File.ReadAllText(path)).RootElement.GetProperty("indexes").GetProperty("hnsw(test)").EnumerateArray().ToList();
+            Assert.That(rows, Has.Count.EqualTo(2), "a size's row is replaced, not duplicated");
+            var small = rows.Single(r => r.GetProperty("chips").GetInt64() == 20_000).GetProperty("recall");
+            Assert.That(small.GetProperty("none").GetDouble(), Is.EqualTo(0.95));
+            Assert.That(small.GetProperty("time").GetDouble(), Is.EqualTo(0.9));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
     }
 
     [TestCase("--not", "clouds,,haze", "empty term")]

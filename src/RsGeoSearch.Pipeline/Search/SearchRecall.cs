@@ -41,6 +41,22 @@ public static class SearchRecall
         return best.Recall is null ? (null, cls) : (best.Recall[cls], cls);
     }
 
+    /// <summary>Sets the row of <paramref name="chips"/> chips under <paramref name="indexKey"/> in a recall table file (the store benchmark's output).</summary>
+    public static void WriteRow(string path, string indexKey, long chips, IReadOnlyDictionary<string, double> recall)
+    {
+        var root = File.Exists(path) ? System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(path))!.AsObject() : new System.Text.Json.Nodes.JsonObject();
+        root["source"] ??= "bench/RsGeoSearch.Bench.Store: recall@10 of the HNSW plan against the exact plan, per filter class";
+        var indexes = root["indexes"]?.AsObject() ?? new System.Text.Json.Nodes.JsonObject();
+        root["indexes"] = indexes;
+        var rows = indexes[indexKey]?.AsArray() ?? new System.Text.Json.Nodes.JsonArray();
+        indexes[indexKey] = rows;
+        foreach (var old in rows.Where(r => r?["chips"]?.GetValue<long>() == chips).ToList()) rows.Remove(old);
+        var values = new System.Text.Json.Nodes.JsonObject();
+        foreach (var (cls, value) in recall) values[cls] = value;
+        rows.Add(new System.Text.Json.Nodes.JsonObject { ["chips"] = chips, ["recall"] = values });
+        File.WriteAllText(path, root.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+    }
+
     private static IReadOnlyDictionary<string, IReadOnlyList<(long, IReadOnlyDictionary<string, double>)>> Load()
     {
         using var stream = typeof(SearchRecall).Assembly.GetManifestResourceStream("search-recall.json")
