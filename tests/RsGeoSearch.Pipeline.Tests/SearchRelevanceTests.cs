@@ -53,6 +53,7 @@ public sealed class SearchRelevanceTests
             Assert.That(page.Search.ClosestScore, Is.Not.Null);
             Assert.That(page.Search.ClosestRelevance, Is.LessThan(CatalogQuery.DefaultMinRelevance));
             Assert.That(page.Search.MinRelevance, Is.EqualTo(CatalogQuery.DefaultMinRelevance));
+            TestContext.Out.WriteLine(page.Search.Message);
         }
     }
 
