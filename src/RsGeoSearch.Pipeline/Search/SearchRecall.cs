@@ -54,7 +54,7 @@ public static class SearchRecall
         var values = new System.Text.Json.Nodes.JsonObject();
         foreach (var (cls, value) in recall) values[cls] = value;
         rows.Add(new System.Text.Json.Nodes.JsonObject { ["chips"] = chips, ["recall"] = values });
-        File.WriteAllText(path, root.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+        File.WriteAllText(path, root.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }) + "\n");
     }
 
     private static IReadOnlyDictionary<string, IReadOnlyList<(long, IReadOnlyDictionary<string, double>)>> Load()
