@@ -33,9 +33,10 @@ internal static class CalibrateCommand
         {
             var folderPath = parseResult.GetValue(folder)!;
             var subsetPath = parseResult.GetValue(subset);
-            var data = LabelledImageFolder.Load(folderPath, null, subsetPath is null ? null : ImageSubset.Read(subsetPath));
+            var subsetNames = subsetPath is null ? null : ImageSubset.Read(subsetPath);
+            var data = LabelledImageFolder.Load(folderPath, null, subsetNames);
             var captionsPath = parseResult.GetValue(captions);
-            var byImage = captionsPath is null ? null : ReadCaptions(captionsPath);
+            var byImage = captionsPath is null ? null : ReadCaptions(captionsPath, subsetNames);
             using var m = ModelRegistry.Default().Load(parseResult.GetValue(model.Model), model.Settings(parseResult));
             if (m.Scoring.Kind == Inference.Models.ScoringKind.Sigmoid)
                 Console.Error.WriteLine($"rsgeo eval calibrate: {m.Name} scores with a sigmoid (logit_scale, logit_bias); search uses the model's own probability, this fit is for comparison");
@@ -55,29 +56,11 @@ internal static class CalibrateCommand
         return command;
     }
 
-    private static Dictionary<string, IReadOnlyList<string>> ReadCaptions(string path)
-    {
-        if (!File.Exists(path)) throw new InputException($"--captions {path}: no such file");
-        var lines = File.ReadLines(path).ToList();
-        if (lines.Count == 0) throw new InputException($"--captions {path}: the file is empty");
-        var header = lines[0].Split('\t').Select(h => h.Trim()).ToArray();
-        var imageColumn = Array.FindIndex(header, h => h.Equals("image", StringComparison.OrdinalIgnoreCase));
-        var captionColumn = Array.FindIndex(header, h => h.Equals("caption", StringComparison.OrdinalIgnoreCase));
-        if (imageColumn < 0 || captionColumn < 0)
-            throw new InputException($"--captions {path}: the first line must be a tab-separated header with columns 'image' and 'caption'");
-        var result = new Dictionary<string, List<string>>(StringComparer.Ordinal);
-        foreach (var line in lines.Skip(1))
-        {
-            var fields = line.TrimEnd('\r').Split('\t');
-            if (fields.Length <= Math.Max(imageColumn, captionColumn)) continue;
-            var image = Path.GetFileName(fields[imageColumn].Trim());
-            var caption = fields[captionColumn].Trim();
-            if (image.Length == 0 || caption.Length == 0) continue;
-            if (!result.TryGetValue(image, out var list)) result[image] = list = [];
-            list.Add(caption);
-        }
-        return result.ToDictionary(kv => kv.Key, kv => (IReadOnlyList<string>)kv.Value, StringComparer.Ordinal);
-    }
+    /// <summary>Captions per image file name, from a captions TSV (the format of <c>eval retrieval</c>).</summary>
+    private static Dictionary<string, IReadOnlyList<string>> ReadCaptions(string path, IReadOnlySet<string>? subset) =>
+        CaptionSet.ReadRows(path, subset)
+            .GroupBy(r => Path.GetFileName(r.Image), StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => (IReadOnlyList<string>)g.Select(r => r.Caption).ToList(), StringComparer.Ordinal);
 
     private static void Print(RelevanceCalibration c)
     {
