@@ -11,9 +11,11 @@ using RsGeoSearch.Store;
 // (p50/p95) per filter kind, recall@10 against the exact plan, and QPS with 4 concurrent clients.
 //
 //   dotnet run -c Release --project bench/RsGeoSearch.Bench.Store -- [--chips N] [--dim D] [--queries Q]
-//        [--database URL | --data-dir DIR] [--keep] [--compare-halfvec]
+//        [--database URL | --data-dir DIR] [--keep] [--compare-halfvec] [--write-recall FILE]
 // --compare-halfvec stores the same chips twice, as vector and as halfvec, and reports bytes per chip, index sizes and
 // recall@10 of halfvec (exact and HNSW plans) against the float exact answer (unfiltered queries).
+// --write-recall records the recall@10 of the queries that took the HNSW plan, per filter class, as the row for this
+// catalogue size in FILE (src/RsGeoSearch.Pipeline/Search/search-recall.json: search responses quote it).
 // Without --database/--data-dir it creates a temporary embedded cluster and deletes it at the end.
 // With an existing catalog of the same size and model it skips the load.
 
@@ -24,6 +26,7 @@ var keep = args.Contains("--keep");
 var compareHalf = args.Contains("--compare-halfvec");
 var database = StringArg("--database");
 var dataDir = StringArg("--data-dir");
+var writeRecall = StringArg("--write-recall");
 var temporary = database is null && dataDir is null;
 if (temporary) dataDir = Directory.CreateTempSubdirectory("rsgeo-bench-").FullName;
 
@@ -76,6 +79,7 @@ try
         return TimeRange.Create(start, start.AddDays(span));
     }
 
+    var indexRecall = new Dictionary<string, (double Found, double Wanted)>(StringComparer.Ordinal);
     var cases = new (string Name, Func<SearchQuery> Make)[]
     {
         ("no filter", () => new SearchQuery(modelName, NextQuery())),
@@ -107,10 +111,23 @@ try
             var truth = exact.Hits.Select(h => h.ChipId).ToHashSet();
             found += result.Hits.Count(h => truth.Contains(h.ChipId));
             wanted += truth.Count;
+            if (result.Plan == SearchPlan.Index)
+            {
+                var cls = RsGeoSearch.Pipeline.Search.SearchRecall.FilterClass(q.Bbox, q.Time);
+                var (f, w) = indexRecall.GetValueOrDefault(cls);
+                indexRecall[cls] = (f + result.Hits.Count(h => truth.Contains(h.ChipId)), w + truth.Count);
+            }
             if (result.Hits.Count == Math.Min(q.Limit, exact.Hits.Count)) full++;
         }
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{name,-22} {Percentile(latencies, 50),8:F2} {Percentile(latencies, 95),8:F2} {Percentile(exactLatencies, 50),10:F2} {(wanted == 0 ? 1 : found / wanted),10:F3} {full,4}/{list.Count,-3}  {string.Join(", ", plans.Select(p => $"{p.Key} {p.Value}"))}"));
+    }
+
+    if (writeRecall is not null)
+    {
+        var recall = indexRecall.Where(kv => kv.Value.Wanted > 0).ToDictionary(kv => kv.Key, kv => Math.Round(kv.Value.Found / kv.Value.Wanted, 3));
+        RsGeoSearch.Pipeline.Search.SearchRecall.WriteRow(writeRecall, RsGeoSearch.Pipeline.Search.SearchRecall.IndexKey(store.Options), chips, recall);
+        Console.WriteLine($"wrote the HNSW recall of {chips:N0} chips ({string.Join(", ", recall.Select(r => $"{r.Key} {r.Value}"))}) to {writeRecall}");
     }
 
     // Throughput: 4 clients, mixed cases, 15 seconds.

@@ -6,6 +6,9 @@ namespace RsGeoSearch.Core;
 /// with none of them the chips matching the filter are listed by id. Where and when: <see cref="Bbox"/>
 /// (EPSG:4326), <see cref="Time"/> and the property filter <see cref="Where"/>; <see cref="SortBy"/> orders an
 /// unranked listing (a ranked one is ordered by score). <see cref="Model"/> null means the default model.
+/// <see cref="Not"/>: texts to push the ranking away from (negative terms, see <c>QueryVector</c>).
+/// <see cref="MinRelevance"/>: the least calibrated relevance in [0, 1] a hit must have (null: the default
+/// threshold for text queries, none otherwise). <see cref="Group"/>: one hit per chip, or one per place.
 /// </summary>
 public sealed record CatalogQuery(
     string? Text = null,
@@ -19,7 +22,13 @@ public sealed record CatalogQuery(
     double? MinScore = null,
     string? Model = null,
     Filtering.FilterNode? Where = null,
-    IReadOnlyList<Filtering.SortClause>? SortBy = null)
+    IReadOnlyList<Filtering.SortClause>? SortBy = null,
+    IReadOnlyList<string>? Not = null,
+    double? MinRelevance = null,
+    SearchGrouping Group = SearchGrouping.Chip)
 {
+    /// <summary>The relevance threshold a text query gets when the client names none.</summary>
+    public const double DefaultMinRelevance = 0.5;
+
     public bool IsRanked => !string.IsNullOrWhiteSpace(Text) || Image is not null || Like is { Count: > 0 };
 }

@@ -4,6 +4,7 @@ using RsGeoSearch.Core;
 using RsGeoSearch.Inference;
 using RsGeoSearch.Inference.Models;
 using RsGeoSearch.Pipeline.Changes;
+using RsGeoSearch.Pipeline.Search;
 using RsGeoSearch.Raster;
 using RsGeoSearch.Store;
 
@@ -49,10 +50,15 @@ public sealed class Catalog : IChipCatalog, IAsyncDisposable
         if (query.Limit < 1 || query.Limit > SearchQuery.MaxLimit) throw new InputException($"limit {query.Limit} must be between 1 and {SearchQuery.MaxLimit}");
         if (query.Offset < 0) throw new InputException($"offset {query.Offset} must not be negative");
         if (query.MinScore is < -1 or > 1) throw new InputException($"min_score {query.MinScore} must be between -1 and 1 (cosine similarity)");
+        if (query.MinRelevance is { } mr && !(mr >= 0 && mr <= 1)) throw new InputException($"min_relevance {mr} must be between 0 and 1 (a probability)");
+        var notTerms = query.Not is null ? null : QueryVector.CleanNotTerms(query.Not);
         var model = ModelCache.Get(query.Model);
         if (!query.IsRanked)
         {
             if (query.Unlike is { Count: > 0 }) throw new InputException("'unlike' needs text, an image or liked chips to push away from");
+            if (notTerms is not null) throw new InputException("'not' needs text, an image or liked chips to push away from");
+            if (query.MinRelevance is not null) throw new InputException("'min_relevance' needs a ranked search (text, an image or liked chips)");
+            if (query.Group != SearchGrouping.Chip) throw new InputException("'group=place' needs a ranked search (text, an image or liked chips)");
             var filter = new ChipFilter(model.Name, query.Bbox, query.Time, query.Where);
             var (chips, count) = await Db(async () => (
                 await Store.ListChipsAsync(filter, query.Limit, query.Offset, ct, query.SortBy).ConfigureAwait(false),
@@ -60,10 +66,11 @@ public sealed class Catalog : IChipCatalog, IAsyncDisposable
             return new ChipPage(chips.Select(c => new ScoredChip(c, null)).ToList(), count, model.Name);
         }
 
-        if (!string.IsNullOrWhiteSpace(query.Text) || query.Image is not null) await CheckSameWeightsAsync(model, ct).ConfigureAwait(false);
+        if (!string.IsNullOrWhiteSpace(query.Text) || query.Image is not null || notTerms is not null) await CheckSameWeightsAsync(model, ct).ConfigureAwait(false);
         var positives = new List<float[]>();
         if (!string.IsNullOrWhiteSpace(query.Text)) positives.Add(QueryVector.FromText(model, query.Text));
         if (query.Image is { } image) positives.Add(model.EncodeImage(Preprocessing.ReadImage(model, image, "uploaded image")));
+        var notVectors = notTerms is null ? [] : QueryVector.FromTexts(model, notTerms);
         var like = query.Like ?? [];
         var unlike = query.Unlike ?? [];
         var examples = like.Concat(unlike).Distinct().ToArray();
@@ -74,22 +81,111 @@ public sealed class Catalog : IChipCatalog, IAsyncDisposable
             if (missing.Length > 0)
                 throw new NotFoundException($"chip(s) {string.Join(',', missing)} have no embedding for model '{model.Name}'; check the ids (GET /chips/{{id}})");
             positives.AddRange(like.Select(id => stored[id]));
-            var vector = QueryVector.Combine(model.Dimension, positives, unlike.Select(id => stored[id]).ToArray());
+            var vector = QueryVector.Combine(model.Dimension, positives, unlike.Select(id => stored[id]).ToArray(), notVectors);
             return await RankAsync(model, vector, query, examples, ct).ConfigureAwait(false);
         }
-        return await RankAsync(model, QueryVector.Combine(model.Dimension, positives, []), query, [], ct).ConfigureAwait(false);
+        return await RankAsync(model, QueryVector.Combine(model.Dimension, positives, [], notVectors), query, [], ct).ConfigureAwait(false);
     }
+
+    /// <summary>At most this many of the best chips are examined for a relevance threshold that needs their embeddings, or for places.</summary>
+    public const int MaxExamined = 2000;
 
     private async Task<ChipPage> RankAsync(Model model, float[] vector, CatalogQuery query, IReadOnlyList<long> exclude, CancellationToken ct)
     {
-        var search = new SearchQuery(model.Name, vector, query.Bbox, query.Time, query.Limit, query.Offset, query.MinScore,
+        var relevance = Relevance.For(model, vector, query.Text);
+        var hasText = !string.IsNullOrWhiteSpace(query.Text);
+        if (query.MinRelevance is not null && relevance is null)
+            throw new InputException($"min_relevance: model '{model.Name}' has no relevance calibration; compute one with `rsgeo eval calibrate FOLDER --model {model.Name} --write`");
+        // Text queries get the default threshold; image and example queries only the one the client names.
+        var minRelevance = query.MinRelevance ?? (hasText && relevance is not null ? Relevance.DefaultMinRelevance : null);
+        var minScore = query.MinScore;
+        if (minRelevance is { } r && relevance is { NeedsEmbeddings: false }) minScore = Math.Max(minScore ?? -2, relevance.MinScore(r));
+        var search = new SearchQuery(model.Name, vector, query.Bbox, query.Time, query.Limit, query.Offset, minScore,
             exclude.Count > 0 ? exclude : null, query.Where).Validated();
-        var hits = await Db(() => Store.SearchAsync(search, ct)).ConfigureAwait(false);
-        var count = await Db(() => Store.CountAsync(search, ct)).ConfigureAwait(false);
-        var ids = hits.Select(h => h.ChipId).ToArray();
+        var places = query.Group == SearchGrouping.Place;
+        var postFilter = minRelevance is not null && relevance is { NeedsEmbeddings: true };
+
+        IReadOnlyList<ScoredChip> items;
+        long count;
+        SearchResult last;
+        if (!places && !postFilter)
+        {
+            // Relevance, if any, follows the score: the store filters, pages and counts exactly.
+            last = await Db(() => Store.SearchAsync(search, SearchPlan.Auto, ct)).ConfigureAwait(false);
+            count = await Db(() => Store.CountAsync(search, ct)).ConfigureAwait(false);
+            var scored = await ScoreAsync(model, last.Hits, relevance, ct).ConfigureAwait(false);
+            items = await ToItemsAsync(scored, null, ct).ConfigureAwait(false);
+        }
+        else
+        {
+            // Walk the best chips in widening windows, keep the relevant ones (grouped into places when asked) until
+            // one more than offset + limit are found or the matches (or MaxExamined) run out.
+            var wanted = query.Offset + query.Limit;
+            var cap = Math.Min(SearchQuery.MaxLimit, Math.Max(MaxExamined, wanted * 4));
+            var window = Math.Min(cap, Math.Max(50, wanted * 2));
+            List<(SearchHit Hit, double? Relevance)> units;
+            bool exhausted;
+            while (true)
+            {
+                var w = window;
+                last = await Db(() => Store.SearchAsync(search with { Offset = 0, Limit = w }, SearchPlan.Auto, ct)).ConfigureAwait(false);
+                exhausted = last.Hits.Count < window;
+                var scored = (await ScoreAsync(model, last.Hits, relevance, ct).ConfigureAwait(false))
+                    .Where(x => minRelevance is not { } min || x.Relevance >= min);
+                units = places ? PlaceGrouping.Group(scored, x => x.Hit) : scored.ToList();
+                if (units.Count > wanted || exhausted || window >= cap) break;
+                window = Math.Min(cap, window * 4);
+            }
+            // All matches walked: the count is exact; otherwise it is a lower bound (more may follow).
+            count = units.Count;
+            var page = units.Skip(query.Offset).Take(query.Limit).ToList();
+            var others = places
+                ? await Db(() => PlaceGrouping.OtherDatesAsync(Store, search, page.Select(p => p.Hit.ChipId).ToArray(), relevance, ct)).ConfigureAwait(false)
+                : null;
+            items = await ToItemsAsync(page, others, ct).ConfigureAwait(false);
+        }
+
+        double? recall = null;
+        string? recallClass = null;
+        if (last.Plan == SearchPlan.Index) (recall, recallClass) = SearchRecall.For(query.Bbox, query.Time, last.EstimatedCandidates, Store.Options);
+        var info = new SearchInfo(last.Plan == SearchPlan.Index ? "approximate" : "exact", recall, recallClass, minRelevance, places ? "place" : "chip");
+        if (items.Count == 0 && query.Offset == 0 && minRelevance is not null && relevance is not null)
+        {
+            // Nothing passed the threshold: say so, and how close the best chip came.
+            var best = await Db(() => Store.SearchAsync(search with { Limit = 1, Offset = 0, MinScore = null }, ct)).ConfigureAwait(false);
+            var what = hasText ? $"'{query.Text!.Trim()}'" : "the query";
+            if (best.Count > 0)
+            {
+                var closest = (await ScoreAsync(model, best, relevance, ct).ConfigureAwait(false))[0];
+                info = info with
+                {
+                    Message = string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                        $"no chip matches {what} with confidence; closest score {closest.Hit.Score:F3} (relevance {closest.Relevance:F3}, below min_relevance {minRelevance:F2})"),
+                    ClosestScore = closest.Hit.Score,
+                    ClosestRelevance = closest.Relevance,
+                };
+            }
+            else info = info with { Message = $"no chip matches {what}: the filter leaves no chips" };
+        }
+        return new ChipPage(items, count, model.Name, info);
+    }
+
+    /// <summary>Each hit with its relevance (null without a calibration); fetches the hits' embeddings when the calibration needs them.</summary>
+    private async Task<List<(SearchHit Hit, double? Relevance)>> ScoreAsync(Model model, IReadOnlyList<SearchHit> hits, QueryRelevance? relevance, CancellationToken ct)
+    {
+        var embeddings = relevance is { NeedsEmbeddings: true } && hits.Count > 0
+            ? await Db(() => Store.GetEmbeddingsAsync(model.Name, hits.Select(h => h.ChipId).ToArray(), ct)).ConfigureAwait(false)
+            : null;
+        return hits.Where(h => embeddings is null || embeddings.ContainsKey(h.ChipId))
+            .Select(h => (h, relevance?.Probability(h.Score, embeddings?[h.ChipId]))).ToList();
+    }
+
+    private async Task<IReadOnlyList<ScoredChip>> ToItemsAsync(IReadOnlyList<(SearchHit Hit, double? Relevance)> hits, ILookup<long, PlaceDate>? others, CancellationToken ct)
+    {
+        var ids = hits.Select(h => h.Hit.ChipId).ToArray();
         var records = (await Db(() => Store.GetChipsAsync(ids, ct)).ConfigureAwait(false)).ToDictionary(c => c.Id);
-        var items = hits.Where(h => records.ContainsKey(h.ChipId)).Select(h => new ScoredChip(records[h.ChipId], h.Score)).ToList();
-        return new ChipPage(items, count, model.Name);
+        return hits.Where(h => records.ContainsKey(h.Hit.ChipId))
+            .Select(h => new ScoredChip(records[h.Hit.ChipId], h.Hit.Score, h.Relevance, others?[h.Hit.ChipId].ToList())).ToList();
     }
 
     public Task<ChipRecord?> GetChipAsync(long id, CancellationToken ct) => Db(() => Store.GetChipAsync(id, ct));

@@ -5,11 +5,39 @@ namespace RsGeoSearch.Pipeline;
 
 /// <summary>
 /// Turns what a user gives (text, an image, chips they like or dislike) into one unit query vector:
-/// Rocchio relevance feedback, q = text + image + mean(like) − ½·mean(unlike), renormalised.
+/// Rocchio relevance feedback, q = text + image + like − ½·mean(unlike) − ½·mean(not), renormalised.
+/// Since every embedding is a unit vector, ranking by cos(q, chip) ranks by
+/// cos(text, chip) − ½·mean over not-terms of cos(term, chip) (up to a positive factor): a chip that looks like a
+/// negative term (e.g. <c>not=clouds</c>) loses half of its similarity to that term.
 /// </summary>
 public static class QueryVector
 {
     public const float UnlikeWeight = 0.5f;
+
+    /// <summary>Weight of the negative text terms (<c>not=</c>), shared among them like <see cref="UnlikeWeight"/>.</summary>
+    public const float NotWeight = 0.5f;
+
+    /// <summary>At most this many negative terms per query.</summary>
+    public const int MaxNotTerms = 20;
+
+    /// <summary>
+    /// Checks negative terms: each non-empty and at most 1000 characters, at most <see cref="MaxNotTerms"/>;
+    /// throws <see cref="InputException"/> naming <c>not</c>. Returns the trimmed, distinct terms.
+    /// </summary>
+    public static IReadOnlyList<string> CleanNotTerms(IReadOnlyList<string> terms)
+    {
+        var clean = new List<string>();
+        foreach (var term in terms)
+        {
+            var t = term.Trim();
+            if (t.Length == 0) throw new InputException("not: a negative term is empty; give terms such as not=clouds,haze");
+            if (t.Length > 1000) throw new InputException($"not: the term '{t[..40]}…' is longer than 1000 characters");
+            if (!clean.Contains(t, StringComparer.Ordinal)) clean.Add(t);
+        }
+        if (clean.Count == 0) throw new InputException("not: give at least one term, such as not=clouds");
+        if (clean.Count > MaxNotTerms) throw new InputException($"not: {clean.Count} terms; at most {MaxNotTerms}");
+        return clean;
+    }
 
     /// <summary>
     /// A text query embedded as itself and through the model's prompt templates (e.g. "an aerial image of {}."),
@@ -20,16 +48,30 @@ public static class QueryVector
         text = text.Trim();
         if (text.Length == 0) throw new InputException("the text query is empty");
         if (text.Length > 1000) throw new InputException("the text query is longer than 1000 characters");
-        var raw = model.EncodeText(text);
-        if (model.PromptTemplates.Count == 0) return raw;
-        var templated = model.EncodeLabels([text], model.PromptTemplates)[0];
-        var v = new float[raw.Length];
-        for (var i = 0; i < v.Length; i++) v[i] = raw[i] + templated[i];
-        Similarity.Normalize(v);
-        return v;
+        return FromTexts(model, [text])[0];
     }
 
-    public static float[] Combine(int dimension, IEnumerable<float[]> positives, IReadOnlyCollection<float[]> negatives)
+    /// <summary><see cref="FromText"/> for many texts at once (in the encoder's batches); the texts are used as given.</summary>
+    public static float[][] FromTexts(Model model, IReadOnlyList<string> texts)
+    {
+        var raw = model.EncodeTexts(texts);
+        if (model.PromptTemplates.Count == 0) return raw;
+        var templated = model.EncodeLabels(texts, model.PromptTemplates);
+        for (var t = 0; t < raw.Length; t++)
+        {
+            var v = raw[t];
+            for (var i = 0; i < v.Length; i++) v[i] += templated[t][i];
+            Similarity.Normalize(v);
+        }
+        return raw;
+    }
+
+    /// <summary>
+    /// The sum of the positives minus <see cref="UnlikeWeight"/>·mean(<paramref name="negatives"/>) (disliked chips)
+    /// minus <see cref="NotWeight"/>·mean(<paramref name="notTerms"/>) (negative texts), renormalised.
+    /// </summary>
+    public static float[] Combine(int dimension, IEnumerable<float[]> positives, IReadOnlyCollection<float[]> negatives,
+        IReadOnlyCollection<float[]>? notTerms = null)
     {
         var v = new float[dimension];
         var any = false;
@@ -41,6 +83,8 @@ public static class QueryVector
         if (!any) throw new InputException("a query needs text, an image or at least one liked chip");
         if (negatives.Count > 0)
             foreach (var n in negatives) Add(v, n, -UnlikeWeight / negatives.Count);
+        if (notTerms is { Count: > 0 })
+            foreach (var n in notTerms) Add(v, n, -NotWeight / notTerms.Count);
         Similarity.Normalize(v);
         return v;
     }

@@ -162,6 +162,9 @@ public sealed class WfsEndpointTests : ApiTestBase
     [TestCase(Get + "&TYPENAMES=(rsgeo:chips)(rsgeo:scenes)", "OperationNotSupported", "TYPENAMES")]
     [TestCase(Get + "&TYPENAMES=rsgeo:chips,rsgeo:scenes", "OperationNotSupported", "TYPENAMES")]
     [TestCase(Get + "&TYPENAMES=rsgeo:chips&RESOURCEID=scenes.1", "InvalidParameterValue", "RESOURCEID")]
+    [TestCase(Get + "&TYPENAMES=rsgeo:chips&Q=farm&NOT=clouds,,haze", "InvalidParameterValue", "NOT")]
+    [TestCase(Get + "&TYPENAMES=rsgeo:chips&NOT=clouds", "InvalidParameterValue", "NOT")]
+    [TestCase(Get + "&TYPENAMES=rsgeo:chips&Q=farm&MIN_RELEVANCE=2", "InvalidParameterValue", "MIN_RELEVANCE")]
     public async Task Errors_are_ows_exception_reports(string url, string code, string locator) =>
         await AssertExceptionAsync(url, code, locator);
 }

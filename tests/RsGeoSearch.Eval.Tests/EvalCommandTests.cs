@@ -215,6 +215,36 @@ public class EvalCommandTests
     }
 
     [Test]
+    public void Calibrate_fits_relevance_prints_its_reliability_and_writes_it_beside_the_model()
+    {
+        var folder = EvalEnvironment.AidSubset(_tmp, Classes, 5);
+        var tsv = EvalEnvironment.WriteTsv(Path.Combine(_tmp, "captions.tsv"), "image\tcaption",
+            EvalEnvironment.CaptionsFor(folder).Select(x => $"{x.Image}\t{x.Caption}"));
+        var model = Path.Combine(_tmp, "model");
+        Directory.CreateDirectory(model);
+        foreach (var file in Directory.EnumerateFiles(EvalEnvironment.TinyClip)) File.Copy(file, Path.Combine(model, Path.GetFileName(file)));
+
+        var r = EvalEnvironment.Rsgeo("eval", "calibrate", folder, "--captions", tsv, "--model", model, "--json", "--write");
+        Assert.That(r.ExitCode, Is.Zero, r.ToString());
+        var printed = JsonDocument.Parse(r.Stdout).RootElement;
+        var written = JsonDocument.Parse(File.ReadAllText(Path.Combine(model, "calibration.json"))).RootElement;
+        Assert.That(written.GetProperty("a").GetDouble(), Is.EqualTo(printed.GetProperty("a").GetDouble()));
+        Assert.That(written.GetProperty("reference_texts").GetArrayLength(), Is.EqualTo(Classes.Length + 30), "class labels and nonsense strings");
+        var quality = written.GetProperty("quality");
+        Assert.That(quality.GetProperty("auc").GetDouble(), Is.InRange(0.0, 1.0));
+        var bins = quality.GetProperty("reliability").EnumerateArray().ToList();
+        Assert.That(bins.Sum(b => b.GetProperty("pairs").GetInt32()), Is.EqualTo(written.GetProperty("data").GetProperty("check_pairs").GetInt32()));
+        Assert.That(bins.All(b => b.GetProperty("observed").GetDouble() is >= 0 and <= 1), Is.True);
+
+        r = EvalEnvironment.Rsgeo("eval", "calibrate", EvalEnvironment.AidSubset(Path.Combine(_tmp, "few"), Classes[..2], 3), "--model", model);
+        Assert.That(r.ExitCode, Is.EqualTo(2), r.ToString());
+        Assert.That(r.Stderr, Does.Contain("at least 20 labelled images"));
+        r = EvalEnvironment.Rsgeo("eval", "calibrate", folder, "--captions", Path.Combine(_tmp, "none.tsv"), "--model", model);
+        Assert.That(r.ExitCode, Is.EqualTo(2), r.ToString());
+        Assert.That(r.Stderr, Does.Contain("no such file"));
+    }
+
+    [Test]
     public void Empty_folders_and_bad_caption_files_are_clear_errors_with_exit_code_2()
     {
         var empty = Directory.CreateDirectory(Path.Combine(_tmp, "empty")).FullName;

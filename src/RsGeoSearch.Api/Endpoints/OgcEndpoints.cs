@@ -81,7 +81,9 @@ internal static class OgcEndpoints
                     [
                         ["bbox", "minx,miny,maxx,maxy in CRS84 degrees"], ["datetime", "instant or interval a/b, open ends '..'"],
                         ["limit", $"page size, default 10, at most {options.MaxLimit}"], ["offset", "features to skip"],
-                        ["q", "chips: natural-language query; adds property score"], ["min_score", "chips: lowest score"],
+                        ["q", "chips: natural-language query; adds properties score and relevance"], ["not", "chips: terms to push away from, comma-separated"],
+                        ["min_score", "chips: lowest score"], ["min_relevance", $"chips: lowest calibrated relevance, 0..1 (default {CatalogQuery.DefaultMinRelevance} with q)"],
+                        ["group", "chips: chip (default) or place (best chip per place, other dates listed)"],
                         ["model", "chips: embedding model"], ["f", "json or html"],
                     ]).Result("API");
             return Results.Bytes(OgcOpenApi.Build(ogcUrl, options.Title, options.MaxLimit, search.IsRanked), OgcOpenApi.ContentType);
@@ -195,7 +197,9 @@ internal static class OgcEndpoints
             if (isChips)
             {
                 var request = new CatalogQuery(Text: search.Text, Like: search.Like, Unlike: search.Unlike, Bbox: bbox, Time: time, Limit: limit, Offset: offset,
-                    MinScore: search.MinScore, Model: search.Model, Where: where, SortBy: sortBy);
+                    MinScore: search.MinScore, Model: search.Model, Where: where, SortBy: sortBy, Not: search.Not, MinRelevance: search.MinRelevance, Group: search.Group);
+                if (search.Text is null && (request.Not is not null || request.MinRelevance is not null || request.Group != SearchGrouping.Chip))
+                    throw new ParameterException(request.Not is not null ? "not" : request.MinRelevance is not null ? "min_relevance" : "group", "not, min_relevance and group need q");
                 var page = await catalog.SearchAsync(request, ct);
                 var links = PageLinks(context, options, collectionId, offset, limit, page.Items.Count, page.NumberMatched, type);
                 if (html) return OgcHtml.Chips(info.Title, page, baseUrl, links, ranked);

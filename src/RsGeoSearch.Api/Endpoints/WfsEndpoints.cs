@@ -17,7 +17,8 @@ namespace RsGeoSearch.Api.Endpoints;
 /// FILTER (FES 2.0, see <see cref="WfsFilter"/>), RESOURCEID/FEATUREID, the GetFeatureById stored query,
 /// SORTBY, PROPERTYNAME, COUNT/STARTINDEX with next/previous, RESULTTYPE=hits, SRSNAME, OUTPUTFORMAT GML 3.2
 /// (default) or application/json, and the vendor parameter Q (natural-language query on rsgeo:chips; features
-/// carry score and come best first; ignored on rsgeo:scenes). Errors are OWS ExceptionReports.
+/// carry score and come best first; ignored on rsgeo:scenes) with NOT (terms to push away from, comma-separated) and
+/// MIN_RELEVANCE (0..1). Errors are OWS ExceptionReports.
 /// Parameter names are case-insensitive; unknown ones are ignored, as WFS clients add their own.
 /// </summary>
 internal static class WfsEndpoints
@@ -84,6 +85,8 @@ internal static class WfsEndpoints
         var count = Ows(() => query.Int(countName, options.MaxLimit, 1, options.MaxLimit, clamp: true), countName);
         var start = Ows(() => query.Int("STARTINDEX", 0, 0, 10_000_000), "STARTINDEX");
         var text = Ows(() => ChipQueryReader.Text(query, "Q"), "Q");
+        var notTerms = Ows(() => ChipQueryReader.Not(query, "NOT"), "NOT");
+        var minRelevance = Ows(() => query.Double("MIN_RELEVANCE", 0, 1), "MIN_RELEVANCE");
 
         var typeParam = query.String("TYPENAMES") ?? query.String("TYPENAME");
         var bboxText = query.String("BBOX");
@@ -103,8 +106,11 @@ internal static class WfsEndpoints
         }
         else if (resourceIds is { Count: > 0 }) type = TypeName(resourceIds[0].Split('.')[0], "RESOURCEID");
         else throw Missing("TYPENAMES");
-        // Q ranks chips; on scenes it is ignored, so a connection URL with Q serves every layer (ogr2ogr of the whole connection).
-        if (type != "chips") text = null;
+        // Q ranks chips; on scenes it is ignored (with NOT and MIN_RELEVANCE), so a connection URL with Q serves every
+        // layer (ogr2ogr of the whole connection).
+        if (type != "chips") (text, notTerms, minRelevance) = (null, null, null);
+        else if (text is null && (notTerms is not null || minRelevance is not null))
+            throw new OwsException("InvalidParameterValue", notTerms is not null ? "NOT" : "MIN_RELEVANCE", "NOT and MIN_RELEVANCE need Q (a text query)");
         var ranked = text is not null;
         var schema = FeatureSchema.Of(type);
 
@@ -140,7 +146,8 @@ internal static class WfsEndpoints
 
         if (type == "chips")
         {
-            var page = await catalog.SearchAsync(new CatalogQuery(Text: text, Bbox: bbox, Limit: hits ? 1 : count, Offset: start, Where: where, SortBy: sortBy), ct);
+            var page = await catalog.SearchAsync(new CatalogQuery(Text: text, Bbox: bbox, Limit: hits ? 1 : count, Offset: start, Where: where, SortBy: sortBy,
+                Not: notTerms, MinRelevance: minRelevance), ct);
             var paging = Paging(context, options, start, count, page.Items.Count, page.NumberMatched);
             return Respond(hits, json, page.NumberMatched, () => GmlWriter.Project(GmlWriter.Chips(page.Items, page.NumberMatched, srsName, latLon, baseUrl, schemaUrl, paging), names, false),
                 () => CollectionJson.Chips(page, baseUrl, JsonLinks(paging), withScore: text is not null));

@@ -14,11 +14,27 @@ internal static class CollectionJson
         {
             Start(w, page.Items.Count, page.NumberMatched, links);
             w.WriteString("model", page.Model);
+            if (page.Search is { } info) WriteSearchInfo(w, info);
             w.WriteStartArray("features");
             foreach (var hit in page.Items) FeatureJson.WriteChip(w, hit, baseUrl, withScore);
             w.WriteEndArray();
             w.WriteEndObject();
         });
+
+    /// <summary>"search": how the ranked answer was found (plan, recall when approximate), its threshold and message.</summary>
+    public static void WriteSearchInfo(Utf8JsonWriter w, SearchInfo info)
+    {
+        w.WriteStartObject("search");
+        w.WriteString("plan", info.Plan);
+        if (info.Recall is { } recall) w.WriteNumber("recall", recall);
+        if (info.RecallClass is { } cls) w.WriteString("recall_filter_class", cls);
+        if (info.MinRelevance is { } min) w.WriteNumber("min_relevance", min);
+        w.WriteString("group", info.Grouping);
+        if (info.Message is { } message) w.WriteString("message", message);
+        if (info.ClosestScore is { } score) w.WriteNumber("closest_score", Math.Round(score, 6));
+        if (info.ClosestRelevance is { } rel) w.WriteNumber("closest_relevance", Math.Round(rel, 4));
+        w.WriteEndObject();
+    }
 
     public static byte[] Scenes(IReadOnlyList<SceneRecord> scenes, long numberMatched, IReadOnlyList<Link> links) =>
         JsonBody.Write(w =>

@@ -24,6 +24,7 @@ public static class FeatureJson
         if (withScore)
         {
             if (hit.Score is { } s) w.WriteNumber("score", Math.Round(s, 6)); else w.WriteNull("score");
+            if (hit.Relevance is { } r) w.WriteNumber("relevance", Math.Round(r, 4));
         }
         WriteTime(w, "acquired", c.AcquiredAt);
         w.WriteNumber("scene_id", c.SceneId);
@@ -35,8 +36,26 @@ public static class FeatureJson
         w.WritePropertyName("nodata_fraction"); // always with a decimal point, so OGR types it Real even when every value is 0
         w.WriteRawValue(Math.Round(c.NodataFraction, 4).ToString("0.0###", CultureInfo.InvariantCulture));
         w.WriteString("thumbnail", $"{baseUrl}/chips/{c.Id}.png");
+        if (hit.OtherDates is { } others) WriteOtherDates(w, others);
         w.WriteEndObject();
         w.WriteEndObject();
+    }
+
+    /// <summary>group=place: the place's other acquisitions, oldest first, with their scores.</summary>
+    private static void WriteOtherDates(Utf8JsonWriter w, IReadOnlyList<PlaceDate> others)
+    {
+        w.WriteNumber("dates", others.Count + 1);
+        w.WriteStartArray("other_dates");
+        foreach (var o in others)
+        {
+            w.WriteStartObject();
+            w.WriteNumber("chip_id", o.ChipId);
+            WriteTime(w, "acquired", o.AcquiredAt);
+            w.WriteNumber("score", Math.Round(o.Score, 6));
+            if (o.Relevance is { } r) w.WriteNumber("relevance", Math.Round(r, 4));
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
     }
 
     public static void WriteScene(Utf8JsonWriter w, SceneRecord s)

@@ -30,4 +30,36 @@ internal static class ChipQueryReader
         if (q.Length > 1000) throw new ParameterException(name, $"{name} is {q.Length} characters long; at most 1000");
         return q;
     }
+
+    /// <summary>
+    /// The ranking options every search shares: <c>not</c> (negative terms, comma-separated), <c>min_relevance</c>
+    /// (0..1) and <c>group</c> (chip or place); bad values are 400 naming the parameter.
+    /// </summary>
+    public static CatalogQuery Ranking(QueryReader query, CatalogQuery request, string notName = "not", string minRelevanceName = "min_relevance", string groupName = "group") =>
+        request with
+        {
+            Not = Not(query, notName),
+            MinRelevance = query.Double(minRelevanceName, 0, 1),
+            Group = Group(query, groupName),
+        };
+
+    /// <summary>Negative terms: "clouds,haze" → [clouds, haze]; an empty term is refused.</summary>
+    public static IReadOnlyList<string>? Not(QueryReader query, string name = "not")
+    {
+        var text = query.String(name);
+        if (text is null) return null;
+        var terms = text.Split(',').Select(t => t.Trim()).ToList();
+        if (terms.Any(t => t.Length == 0))
+            throw new ParameterException(name, $"{name} has an empty term ('{text}'); give comma-separated terms such as {name}=clouds,haze");
+        if (terms.Any(t => t.Length > 1000)) throw new ParameterException(name, $"{name}: a term is longer than 1000 characters");
+        if (terms.Count > 20) throw new ParameterException(name, $"{name} lists {terms.Count} terms; at most 20");
+        return terms;
+    }
+
+    public static SearchGrouping Group(QueryReader query, string name = "group") => query.String(name) switch
+    {
+        null or "chip" => SearchGrouping.Chip,
+        "place" => SearchGrouping.Place,
+        var other => throw new ParameterException(name, $"{name} '{other}' is not chip or place"),
+    };
 }

@@ -15,6 +15,7 @@ internal static class OgcHtml
         header.AddRange(["thumbnail", "acquired", "scene", "level", "window", "footprint bbox"]);
         return new Html().H(1, title)
             .P($"{page.Items.Count} of {page.NumberMatched} chips (model {page.Model}).")
+            .Raw(page.Search?.Message is { } message ? $"<p>{Html.E(message)}</p>\n" : "")
             .Table(header, page.Items.Select(hit =>
             {
                 var c = hit.Chip;

@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using RsGeoSearch.Core.Filtering;
+using RsGeoSearch.Core;
 
 namespace RsGeoSearch.Api.Ogc;
 
@@ -41,7 +42,9 @@ internal static class OgcOpenApi
                     "parameters": [ { "$ref": "#/components/parameters/collectionId" }, { "$ref": "#/components/parameters/limit" },
                                     { "$ref": "#/components/parameters/offset" }, { "$ref": "#/components/parameters/bbox" },
                                     { "$ref": "#/components/parameters/bbox-crs" }, { "$ref": "#/components/parameters/datetime" },
-                                    { "$ref": "#/components/parameters/q" }, { "$ref": "#/components/parameters/min_score" },
+                                    { "$ref": "#/components/parameters/q" }, { "$ref": "#/components/parameters/not" },
+                                    { "$ref": "#/components/parameters/min_score" }, { "$ref": "#/components/parameters/min_relevance" },
+                                    { "$ref": "#/components/parameters/group" },
                                     { "$ref": "#/components/parameters/model" }, { "$ref": "#/components/parameters/from_q" },
                                     { "$ref": "#/components/parameters/to_q" }, { "$ref": "#/components/parameters/iou" },
                                     { "$ref": "#/components/parameters/normalise" }, { "$ref": "#/components/parameters/pairs" },
@@ -76,6 +79,15 @@ internal static class OgcOpenApi
                             "description": "an instant (2020-08-31, 2020-08-31T10:00:00Z) or an interval a/b with open ends '..'", "schema": { "type": "string" } },
               "q": { "name": "q", "in": "query", "required": false, "style": "form", "explode": false,
                      "description": "chips: a natural-language query; features are ordered by and carry the property score. changes: rank places whose later chip moved towards the text", "schema": { "type": "string", "maxLength": 1000 } },
+              "not": { "name": "not", "in": "query", "required": false, "style": "form", "explode": false,
+                       "description": "chips only, with q: terms to push the ranking away from, comma-separated (not=clouds,haze); each term's similarity counts against a chip at half weight, shared among the terms",
+                       "schema": { "type": "array", "items": { "type": "string", "minLength": 1 }, "maxItems": 20 } },
+              "min_relevance": { "name": "min_relevance", "in": "query", "required": false,
+                       "description": "chips only, with q: the least calibrated relevance (probability of a match, property relevance); default {{CatalogQuery.DefaultMinRelevance.ToString(System.Globalization.CultureInfo.InvariantCulture)}} for text queries. When nothing reaches it the page is empty and the collection's member search.message says how close the best chip came",
+                       "schema": { "type": "number", "minimum": 0, "maximum": 1 } },
+              "group": { "name": "group", "in": "query", "required": false,
+                       "description": "chips only, with q: chip (one feature per chip) or place (the best chip of each place, its other dates in the property other_dates; limit, offset and numberMatched count places)",
+                       "schema": { "type": "string", "enum": ["chip", "place"], "default": "chip" } },
               "min_score": { "name": "min_score", "in": "query", "required": false, "description": "chips only, with q: the lowest score returned", "schema": { "type": "number", "minimum": -1, "maximum": 1 } },
               "model": { "name": "model", "in": "query", "required": false, "description": "chips and changes: the embedding model (default: the server's)", "schema": { "type": "string" } },
               "from_q": { "name": "from_q", "in": "query", "required": false, "description": "changes only: what the place showed at the earlier date", "schema": { "type": "string", "maxLength": 1000 } },
@@ -105,7 +117,13 @@ internal static class OgcOpenApi
                 "properties": { "type": { "type": "string", "enum": ["FeatureCollection"] },
                                 "features": { "type": "array", "items": { "$ref": "#/components/schemas/featureGeoJSON" } },
                                 "timeStamp": { "type": "string", "format": "date-time" },
-                                "numberMatched": { "type": "integer", "minimum": 0 }, "numberReturned": { "type": "integer", "minimum": 0 } } }
+                                "numberMatched": { "type": "integer", "minimum": 0 }, "numberReturned": { "type": "integer", "minimum": 0 },
+                                "search": { "type": "object", "description": "ranked chip searches: how the answer was found",
+                                  "properties": { "plan": { "type": "string", "enum": ["exact", "approximate"] },
+                                                  "recall": { "type": "number", "description": "approximate plans: recall@10 the store benchmark measured for this index and filter class" },
+                                                  "recall_filter_class": { "type": "string", "enum": ["none", "bbox", "time", "bbox+time"] },
+                                                  "min_relevance": { "type": "number" }, "group": { "type": "string", "enum": ["chip", "place"] },
+                                                  "message": { "type": "string" }, "closest_score": { "type": "number" }, "closest_relevance": { "type": "number" } } } } }
             }
           }
         }

@@ -23,10 +23,11 @@ internal static class EvalCommand
         var eval = new Command("eval", "Evaluate models on your own labelled images or captions: zero-shot accuracy and text-image retrieval recall");
         eval.Subcommands.Add(Classify());
         eval.Subcommands.Add(Retrieval());
+        eval.Subcommands.Add(CalibrateCommand.Create());
         return eval;
     }
 
-    private sealed class CommonOptions
+    internal sealed class CommonOptions
     {
         public ModelsCommand.ModelOptions Model { get; } = new();
         public Option<string?> Compare { get; } = new("--compare") { Description = "Evaluate several models side by side: names or folders, comma-separated (instead of --model)" };
@@ -255,7 +256,7 @@ internal static class EvalCommand
     }
 
     /// <summary>Runs an evaluation with Spectre progress bars on stderr when it is a terminal.</summary>
-    private static T WithProgress<T>(string model, Func<IProgress<EvaluationProgress>?, T> run)
+    internal static T WithProgress<T>(string model, Func<IProgress<EvaluationProgress>?, T> run)
     {
         if (Console.IsErrorRedirected) return run(null);
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });

@@ -22,12 +22,15 @@ internal static class SearchCommand
         var image = new Option<string?>("--image") { Description = "Search by an image file instead of (or with) text" };
         var like = new Option<string?>("--like") { Description = "Chip ids to find more of (comma-separated)" };
         var unlike = new Option<string?>("--unlike") { Description = "Chip ids to push away from (comma-separated; needs text, --image or --like)" };
+        var not = new Option<string?>("--not") { Description = "Terms to push the ranking away from, comma-separated (e.g. clouds,haze; needs text, --image or --like)" };
+        var minRelevance = new Option<double?>("--min-relevance") { Description = $"Only results whose calibrated relevance (0..1) reaches this (default for text queries: {CatalogQuery.DefaultMinRelevance})" };
+        var group = new Option<string>("--group") { Description = "chip (one result per chip) or place (the best chip of each place, with its other dates)", DefaultValueFactory = _ => "chip" };
         var format = new Option<string>("--format") { Description = "table, json or geojson", DefaultValueFactory = _ => "table" };
         var connection = new DbCommand.ConnectionOptions();
         var model = new ModelsCommand.ModelOptions();
         var command = new Command("search", "Find chips by text, image or example chips within a bounding box and a time range")
         {
-            text, bbox, from, to, limit, offset, minScore, image, like, unlike, format,
+            text, bbox, from, to, limit, offset, minScore, image, like, unlike, not, minRelevance, group, format,
         };
         connection.AddTo(command);
         model.AddTo(command);
@@ -49,7 +52,21 @@ internal static class SearchCommand
                 Limit: parseResult.GetValue(limit),
                 Offset: parseResult.GetValue(offset),
                 MinScore: parseResult.GetValue(minScore),
-                Model: parseResult.GetValue(model.Model));
+                Model: parseResult.GetValue(model.Model),
+                Not: parseResult.GetValue(not) is { } n ? n.Split(',').ToList() : null,
+                MinRelevance: parseResult.GetValue(minRelevance),
+                Group: parseResult.GetValue(group) switch
+                {
+                    "chip" => SearchGrouping.Chip,
+                    "place" => SearchGrouping.Place,
+                    var g => throw new InputException($"--group '{g}' must be chip or place"),
+                });
+            if (query.MinRelevance is { } mr && !(mr >= 0 && mr <= 1)) throw new InputException($"--min-relevance {mr} must be between 0 and 1");
+            if (query.Not is not null)
+            {
+                if (query.Not.Any(t => t.Trim().Length == 0)) throw new InputException($"--not '{parseResult.GetValue(not)}' has an empty term; give comma-separated terms such as --not clouds,haze");
+                if (string.IsNullOrWhiteSpace(query.Text) && query.Image is null && query.Like is null) throw new InputException("--not needs a text query, --image or --like to push away from");
+            }
             if (query.Text is { } q && string.IsNullOrWhiteSpace(q)) throw new InputException("the text query is empty");
             if (!query.IsRanked) throw new InputException("give a text query, --image FILE or --like CHIP_IDS");
             using var models = new ModelCache(Inference.ModelRegistry.Default(), query.Model, model.Settings(parseResult));
@@ -71,10 +88,17 @@ internal static class SearchCommand
                 {
                     model = page.Model,
                     number_matched = page.NumberMatched,
+                    plan = page.Search?.Plan,
+                    recall = page.Search?.Recall,
+                    min_relevance = page.Search?.MinRelevance,
+                    group = page.Search?.Grouping,
+                    message = page.Search?.Message,
                     results = page.Items.Select(i => new
                     {
                         chip_id = i.Chip.Id,
                         score = i.Score,
+                        relevance = i.Relevance,
+                        other_dates = i.OtherDates?.Select(o => new { chip_id = o.ChipId, acquired = o.AcquiredAt, score = o.Score, relevance = o.Relevance }),
                         acquired = i.Chip.AcquiredAt,
                         scene_id = i.Chip.SceneId,
                         scene = i.Chip.SceneUri,
@@ -88,21 +112,37 @@ internal static class SearchCommand
                 Console.WriteLine(GeoJson.FeatureCollection(page));
                 break;
             default:
-                var table = new Table().AddColumns("chip", "score", "acquired", "scene", "level", "window", "centre (lon, lat)");
+                var grouped = page.Items.Any(i => i.OtherDates is not null);
+                var table = new Table().AddColumns("chip", "score", "relevance", "acquired", "scene", "level", "window", "centre (lon, lat)");
+                if (grouped) table.AddColumn("other dates (score)");
                 foreach (var i in page.Items)
                 {
                     var c = i.Chip.Footprint?.Centroid;
-                    table.AddRow(
+                    var cells = new List<string>
+                    {
                         i.Chip.Id.ToString(CultureInfo.InvariantCulture),
                         i.Score?.ToString("F4", CultureInfo.InvariantCulture) ?? "",
+                        i.Relevance?.ToString("F3", CultureInfo.InvariantCulture) ?? "",
                         i.Chip.AcquiredAt?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) ?? "unknown",
                         Markup.Escape(Path.GetFileName(i.Chip.SceneUri)),
                         i.Chip.Level.ToString(CultureInfo.InvariantCulture),
                         i.Chip.Window.ToString(),
-                        c is null ? "" : string.Create(CultureInfo.InvariantCulture, $"{c.X:F5}, {c.Y:F5}"));
+                        c is null ? "" : string.Create(CultureInfo.InvariantCulture, $"{c.X:F5}, {c.Y:F5}"),
+                    };
+                    if (grouped)
+                        cells.Add(string.Join(", ", (i.OtherDates ?? []).Select(o => string.Create(CultureInfo.InvariantCulture,
+                            $"{o.AcquiredAt:yyyy-MM-dd} ({o.Score:F3})"))));
+                    table.AddRow(cells.ToArray());
                 }
-                AnsiConsole.Write(table);
-                Console.WriteLine($"{page.Items.Count} of {page.NumberMatched} chips in the filter (model {page.Model})");
+                if (page.Items.Count > 0) AnsiConsole.Write(table);
+                if (page.Search?.Message is { } message) Console.WriteLine(message);
+                var unit = page.Search?.Grouping == "place" ? "places" : "chips";
+                var plan = page.Search is { } info
+                    ? info.Plan == "approximate"
+                        ? $"; approximate plan, measured recall {(info.Recall is { } r ? r.ToString("F2", CultureInfo.InvariantCulture) : "unknown")}"
+                        : "; exact plan"
+                    : "";
+                Console.WriteLine($"{page.Items.Count} of {page.NumberMatched} {unit} in the filter (model {page.Model}{plan})");
                 break;
         }
     }

@@ -28,36 +28,7 @@ public sealed class CaptionSet
     {
         if (!File.Exists(captionsFile)) throw new InputException($"--captions {captionsFile}: no such file");
         if (!Directory.Exists(imagesFolder)) throw new InputException($"--images {imagesFolder}: no such folder");
-        using var reader = new StreamReader(captionsFile);
-        var header = reader.ReadLine()?.TrimEnd('\r').Split('\t').Select(h => h.Trim()).ToArray()
-            ?? throw new InputException($"--captions {captionsFile}: the file is empty");
-        var imageColumn = Array.FindIndex(header, h => h.Equals("image", StringComparison.OrdinalIgnoreCase));
-        var captionColumn = Array.FindIndex(header, h => h.Equals("caption", StringComparison.OrdinalIgnoreCase));
-        if (imageColumn < 0 || captionColumn < 0)
-            throw new InputException($"--captions {captionsFile}: the first line must be a tab-separated header with columns 'image' and 'caption'; " +
-                $"it has {string.Join(", ", header.Select(h => $"'{h}'"))}");
-
-        var rows = new List<(string Image, string Caption)>();
-        var lineNumber = 1;
-        for (var line = reader.ReadLine(); line is not null; line = reader.ReadLine())
-        {
-            lineNumber++;
-            line = line.TrimEnd('\r');
-            if (string.IsNullOrWhiteSpace(line)) continue;
-            var fields = line.Split('\t');
-            if (fields.Length <= Math.Max(imageColumn, captionColumn))
-                throw new InputException($"--captions {captionsFile}: line {lineNumber} has {fields.Length} column(s); the header has {header.Length}");
-            var image = fields[imageColumn].Trim();
-            var caption = fields[captionColumn].Trim();
-            if (image.Length == 0 || caption.Length == 0)
-                throw new InputException($"--captions {captionsFile}: line {lineNumber} has an empty {(image.Length == 0 ? "image" : "caption")}");
-            if (subset is not null && !subset.Contains(System.IO.Path.GetFileName(image))) continue;
-            rows.Add((image, caption));
-        }
-        if (rows.Count == 0)
-            throw new InputException(subset is null
-                ? $"--captions {captionsFile}: the file has a header but no captions"
-                : $"--captions {captionsFile}: none of its images is named in the --subset list");
+        var rows = ReadRows(captionsFile, subset);
 
         var byName = new Dictionary<string, string>(StringComparer.Ordinal);
         var ambiguous = new HashSet<string>(StringComparer.Ordinal);
@@ -98,6 +69,47 @@ public sealed class CaptionSet
                 $"{string.Join(", ", twice.Take(10))}{(twice.Count > 10 ? ", ..." : "")}; name them by path relative to the folder");
         if (images.Count < 2) throw new InputException($"--captions {captionsFile}: retrieval needs at least two images; the file names {images.Count}");
         return new CaptionSet(images, captions, owners);
+    }
+
+    /// <summary>
+    /// The (image, caption) rows of a captions TSV (header naming the columns <c>image</c> and <c>caption</c>), only
+    /// those whose image file name is in <paramref name="subset"/> when given; malformed files are an <see cref="InputException"/>.
+    /// </summary>
+    public static List<(string Image, string Caption)> ReadRows(string captionsFile, IReadOnlySet<string>? subset = null)
+    {
+        if (!File.Exists(captionsFile)) throw new InputException($"--captions {captionsFile}: no such file");
+        using var reader = new StreamReader(captionsFile);
+        var header = reader.ReadLine()?.TrimEnd('\r').Split('\t').Select(h => h.Trim()).ToArray()
+            ?? throw new InputException($"--captions {captionsFile}: the file is empty");
+        var imageColumn = Array.FindIndex(header, h => h.Equals("image", StringComparison.OrdinalIgnoreCase));
+        var captionColumn = Array.FindIndex(header, h => h.Equals("caption", StringComparison.OrdinalIgnoreCase));
+        if (imageColumn < 0 || captionColumn < 0)
+            throw new InputException($"--captions {captionsFile}: the first line must be a tab-separated header with columns 'image' and 'caption'; " +
+                $"it has {string.Join(", ", header.Select(h => $"'{h}'"))}");
+
+        var rows = new List<(string Image, string Caption)>();
+        var lineNumber = 1;
+        for (var line = reader.ReadLine(); line is not null; line = reader.ReadLine())
+        {
+            lineNumber++;
+            line = line.TrimEnd('\r');
+            if (string.IsNullOrWhiteSpace(line)) continue;
+            var fields = line.Split('\t');
+            if (fields.Length <= Math.Max(imageColumn, captionColumn))
+                throw new InputException($"--captions {captionsFile}: line {lineNumber} has {fields.Length} column(s); the header has {header.Length}");
+            var image = fields[imageColumn].Trim();
+            var caption = fields[captionColumn].Trim();
+            if (image.Length == 0 || caption.Length == 0)
+                throw new InputException($"--captions {captionsFile}: line {lineNumber} has an empty {(image.Length == 0 ? "image" : "caption")}");
+            if (subset is not null && !subset.Contains(System.IO.Path.GetFileName(image))) continue;
+            rows.Add((image, caption));
+        }
+        if (rows.Count == 0)
+            throw new InputException(subset is null
+                ? $"--captions {captionsFile}: the file has a header but no captions"
+                : $"--captions {captionsFile}: none of its images is named in the --subset list");
+
+        return rows;
     }
 
     /// <summary>The same pairs without the images at the given indices (and their captions).</summary>
