@@ -87,9 +87,9 @@ public sealed partial class CatalogStore
     {
         var model = await GetModelAsync(query.Model, ct).ConfigureAwait(false);
         await using var conn = await OpenAsync(ct).ConfigureAwait(false);
-        var sql = new StringBuilder($"SELECT count(*) FROM embeddings e JOIN chips c ON c.id = e.chip_id WHERE e.model_id = {model.Id}");
+        var sql = new StringBuilder($"SELECT count(*) FROM embeddings e JOIN chips c ON c.id = e.chip_id AND c.cell = e.cell WHERE e.model_id = {model.Id}");
         await using var cmd = new NpgsqlCommand { Connection = conn };
-        AppendFilters(sql, cmd, query.Bbox, query.Time, query.ExcludeChipIds);
+        await AppendFiltersAsync(sql, cmd, query.Bbox, query.Time, query.ExcludeChipIds, ct).ConfigureAwait(false);
         if (query.MinScore is { } min)
         {
             if (query.Vector.Length != model.Dimension)
@@ -110,10 +110,10 @@ public sealed partial class CatalogStore
         // every candidate the filter leaves (found through the GiST / btree indexes of chips) and sort.
         var sql = new StringBuilder($"SELECT e.chip_id, e.embedding <=> @q::vector AS distance FROM embeddings e");
         var filtered = query.Bbox is not null || !query.Time.IsUnbounded;
-        if (filtered) sql.Append(" JOIN chips c ON c.id = e.chip_id");
+        if (filtered) sql.Append(" JOIN chips c ON c.id = e.chip_id AND c.cell = e.cell");
         sql.Append(CultureInfo.InvariantCulture, $" WHERE e.model_id = {model.Id}");
         await using var cmd = new NpgsqlCommand { Connection = conn };
-        AppendFilters(sql, cmd, query.Bbox, query.Time, query.ExcludeChipIds);
+        await AppendFiltersAsync(sql, cmd, query.Bbox, query.Time, query.ExcludeChipIds, ct).ConfigureAwait(false);
         sql.Append(" ORDER BY distance, e.chip_id LIMIT @n");
         cmd.CommandText = sql.ToString();
         cmd.Parameters.Add(new NpgsqlParameter("q", NpgsqlDbType.Array | NpgsqlDbType.Real) { Value = query.Vector });
@@ -139,10 +139,10 @@ public sealed partial class CatalogStore
 
         var dim = model.Dimension.ToString(CultureInfo.InvariantCulture);
         var sql = new StringBuilder($"SELECT e.chip_id, (e.embedding::vector({dim})) <=> @q::vector({dim}) AS distance FROM embeddings e");
-        if (query.Bbox is not null || !query.Time.IsUnbounded) sql.Append(" JOIN chips c ON c.id = e.chip_id");
+        if (query.Bbox is not null || !query.Time.IsUnbounded) sql.Append(" JOIN chips c ON c.id = e.chip_id AND c.cell = e.cell");
         sql.Append(CultureInfo.InvariantCulture, $" WHERE e.model_id = {model.Id}");
         await using var cmd = new NpgsqlCommand { Connection = conn, Transaction = tx };
-        AppendFilters(sql, cmd, query.Bbox, query.Time, query.ExcludeChipIds);
+        await AppendFiltersAsync(sql, cmd, query.Bbox, query.Time, query.ExcludeChipIds, ct).ConfigureAwait(false);
         sql.Append(" ORDER BY distance LIMIT @n");
         cmd.CommandText = sql.ToString();
         cmd.Parameters.Add(new NpgsqlParameter("q", NpgsqlDbType.Array | NpgsqlDbType.Real) { Value = query.Vector });
@@ -176,12 +176,13 @@ public sealed partial class CatalogStore
     }
 
     /// <summary>Appends the bbox, time and exclusion conditions on chips c / embeddings e.</summary>
-    private static void AppendFilters(StringBuilder sql, NpgsqlCommand cmd, BoundingBox? bbox, TimeRange time, IReadOnlyList<long>? exclude)
+    private static async Task AppendFiltersAsync(StringBuilder sql, NpgsqlCommand cmd, BoundingBox? bbox, TimeRange time, IReadOnlyList<long>? exclude, CancellationToken ct)
     {
         if (bbox is { } b)
         {
             sql.Append(" AND ST_Intersects(c.footprint, ST_MakeEnvelope(@minx, @miny, @maxx, @maxy, 4326))");
             AddBbox(cmd, b);
+            await AppendCellFilterAsync(sql, cmd, "c", ct).ConfigureAwait(false);
         }
         AppendTimeFilter(sql, cmd, "c", time);
         if (exclude is { Count: > 0 })

@@ -309,7 +309,7 @@ public sealed partial class CatalogStore : IAsyncDisposable
     {
         await using var conn = await OpenAsync(ct).ConfigureAwait(false);
         await using var cmd = new NpgsqlCommand($"""
-            SELECT c.level, c.col, c."row" FROM chips c JOIN embeddings e ON e.chip_id = c.id AND e.model_id = {model.Id}
+            SELECT c.level, c.col, c."row" FROM chips c JOIN embeddings e ON e.chip_id = c.id AND e.cell = c.cell AND e.model_id = {model.Id}
             WHERE c.scene_id = @scene
             """, conn);
         cmd.Parameters.AddWithValue("scene", sceneId);
@@ -369,20 +369,20 @@ public sealed partial class CatalogStore : IAsyncDisposable
 
         var sql = $"""
             WITH ins AS (
-                INSERT INTO chips (scene_id, level, col, "row", px_x, px_y, px_width, px_height, footprint, acquired_at, nodata_fraction)
+                INSERT INTO chips (scene_id, level, col, "row", px_x, px_y, px_width, px_height, footprint, acquired_at, nodata_fraction, cell)
                 SELECT s.id, b.level, b.col, b."row", b.px_x, b.px_y, b.px_width, b.px_height,
-                       ST_GeomFromWKB(b.footprint, 4326), s.acquired_at, b.nodata_fraction
+                       ST_GeomFromWKB(b.footprint, 4326), s.acquired_at, b.nodata_fraction, s.cell
                 FROM rsgeo_chip_batch b CROSS JOIN scenes s
                 WHERE s.id = @scene
-                ON CONFLICT (scene_id, level, col, "row") DO NOTHING
+                ON CONFLICT (scene_id, level, col, "row", cell) DO NOTHING
                 RETURNING 1)
             SELECT count(*)::int FROM ins;
             WITH ins AS (
-                INSERT INTO embeddings (model_id, chip_id, embedding)
-                SELECT {model.Id}, c.id, b.embedding
+                INSERT INTO embeddings (model_id, chip_id, embedding, cell)
+                SELECT {model.Id}, c.id, b.embedding, c.cell
                 FROM rsgeo_chip_batch b
                 JOIN chips c ON c.scene_id = @scene AND c.level = b.level AND c.col = b.col AND c."row" = b."row"
-                ON CONFLICT (model_id, chip_id) DO NOTHING
+                ON CONFLICT (model_id, chip_id, cell) DO NOTHING
                 RETURNING 1),
             counted AS (
                 UPDATE scene_models SET chip_count = chip_count + (SELECT count(*) FROM ins)

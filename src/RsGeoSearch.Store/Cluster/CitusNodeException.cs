@@ -1,0 +1,17 @@
+namespace RsGeoSearch.Store.Cluster;
+
+/// <summary>
+/// A node of a Citus cluster is unusable (down, lacking an extension, another Citus version): the message is
+/// one line naming the node and the fix. <c>rsgeo db</c> exits with code 2 on it.
+/// </summary>
+public sealed class CitusNodeException : StoreException
+{
+    public CitusNodeException(string node, string where, string problem, string fix, Exception? inner = null)
+        : base($"{node} ({where}): {problem}; {fix}", inner ?? new InvalidOperationException(problem))
+    {
+        Node = node;
+    }
+
+    /// <summary>"coordinator", "worker 2" or a worker's host:port.</summary>
+    public string Node { get; }
+}
