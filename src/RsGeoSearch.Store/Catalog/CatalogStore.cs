@@ -283,7 +283,7 @@ public sealed partial class CatalogStore : IAsyncDisposable
         await using (var levelsCmd = new NpgsqlCommand($"""
             INSERT INTO scene_models (scene_id, model_id, levels) VALUES (@scene, {model.Id}, @levels)
             ON CONFLICT (scene_id, model_id) DO UPDATE
-                SET levels = ARRAY(SELECT DISTINCT l FROM unnest(scene_models.levels || excluded.levels) AS l ORDER BY l),
+                SET levels = merge_levels(scene_models.levels, excluded.levels),
                     completed_at = NULL
                 WHERE NOT scene_models.levels @> excluded.levels
             """, conn, tx))
@@ -424,12 +424,14 @@ public sealed partial class CatalogStore : IAsyncDisposable
     {
         await using var conn = await OpenAsync(ct).ConfigureAwait(false);
         await using var cmd = new NpgsqlCommand($"""
-            UPDATE scene_models SET completed_at = coalesce(completed_at, now())
+            UPDATE scene_models SET completed_at = coalesce(completed_at, @now)
             WHERE scene_id = @scene AND model_id = {model.Id} AND (@expected::bigint IS NULL OR chip_count = @expected::bigint)
             RETURNING chip_count
             """, conn);
         cmd.Parameters.AddWithValue("scene", sceneId);
         cmd.Parameters.Add(new NpgsqlParameter("expected", NpgsqlDbType.Bigint) { Value = expectedChips is { } e ? e : DBNull.Value });
+        // A value, not now(): Citus evaluates no volatile function inside COALESCE of an UPDATE (scene_models is a reference table there).
+        cmd.Parameters.Add(new NpgsqlParameter("now", NpgsqlDbType.TimestampTz) { Value = DateTime.UtcNow });
         if (await cmd.ExecuteScalarAsync(ct).ConfigureAwait(false) is not null) return;
 
         await using var probe = new NpgsqlCommand($"SELECT chip_count FROM scene_models WHERE scene_id = @scene AND model_id = {model.Id}", conn);

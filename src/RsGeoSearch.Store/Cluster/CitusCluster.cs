@@ -73,6 +73,7 @@ public sealed class CitusCluster
         var startedHere = new List<EmbeddedCluster>();
         try
         {
+            // Every node runs before the coordinator creates anything (it reaches registered workers then).
             ClusterStartResult coordinator = null!;
             foreach (var (name, node) in Nodes)
             {
@@ -96,8 +97,9 @@ public sealed class CitusCluster
                 }
                 if (!wasRunning) startedHere.Add(node);
                 if (node == Coordinator) coordinator = result;
-                await CreateExtensionsAsync(name, node, ct).ConfigureAwait(false);
             }
+            foreach (var (name, node) in Nodes.Skip(1).Append(Nodes.First()))
+                await CreateExtensionsAsync(name, node, ct).ConfigureAwait(false);
             await RegisterWorkersAsync(ct).ConfigureAwait(false);
             new CitusSettings(Workers.Count).Save(SettingsPath(Coordinator.Options.Directory));
 
@@ -187,7 +189,11 @@ public sealed class CitusCluster
     {
         await using var dataSource = NpgsqlDataSource.Create(node.GetConnectionString());
         await using var conn = await dataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
-        foreach (var ext in new[] { "citus", "postgis", "vector" })
+        var present = new HashSet<string>(StringComparer.Ordinal);
+        await using (var cmd = new NpgsqlCommand("SELECT extname FROM pg_extension", conn))
+        await using (var reader = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false))
+            while (await reader.ReadAsync(ct).ConfigureAwait(false)) present.Add(reader.GetString(0));
+        foreach (var ext in new[] { "citus", "postgis", "vector" }.Where(e => !present.Contains(e)))
         {
             try
             {

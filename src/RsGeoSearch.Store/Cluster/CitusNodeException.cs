@@ -6,8 +6,9 @@ namespace RsGeoSearch.Store.Cluster;
 /// </summary>
 public sealed class CitusNodeException : StoreException
 {
-    public CitusNodeException(string node, string where, string problem, string fix, Exception? inner = null)
-        : base($"{node} ({where}): {problem}; {fix}", inner ?? new InvalidOperationException(problem))
+    /// <param name="where">The node's directory, when the node's name does not say where it is; else null.</param>
+    public CitusNodeException(string node, string? where, string problem, string fix, Exception? inner = null)
+        : base($"{node}{(where is null ? "" : $" ({where})")}: {problem}; {fix}", inner ?? new InvalidOperationException(problem))
     {
         Node = node;
     }

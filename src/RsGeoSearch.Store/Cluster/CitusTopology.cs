@@ -55,15 +55,15 @@ public static class CitusTopology
             var node = $"worker {rows.GetString(0)}:{rows.GetInt32(1)}";
             var result = rows.IsDBNull(3) ? "" : rows.GetString(3);
             if (!rows.GetBoolean(2))
-                throw new CitusNodeException(node, conn.Database ?? "", $"does not answer ({FirstLine(result)})",
+                throw new CitusNodeException(node, null, $"does not answer ({FirstLine(result)})",
                     "start it (rsgeo db start starts local workers) or remove it on the coordinator with SELECT citus_remove_node(host, port)");
             var have = result.Split(',', StringSplitOptions.RemoveEmptyEntries)
                 .Select(p => p.Split('=', 2)).ToDictionary(p => p[0], p => p.Length > 1 ? p[1] : "", StringComparer.Ordinal);
             foreach (var ext in new[] { "citus", "postgis", "vector" })
                 if (!have.ContainsKey(ext))
-                    throw new CitusNodeException(node, $"database {conn.Database}", $"lacks the extension '{ext}'", InstallHint(ext) + $", then CREATE EXTENSION {ext}; in database {conn.Database} there");
+                    throw new CitusNodeException(node, null, $"lacks the extension '{ext}'", InstallHint(ext) + $", then CREATE EXTENSION {ext}; in database {conn.Database} there");
             if (have["citus"] != citus)
-                throw new CitusNodeException(node, $"database {conn.Database}", $"runs Citus {have["citus"]} but the coordinator runs {citus}",
+                throw new CitusNodeException(node, null, $"runs Citus {have["citus"]} but the coordinator runs {citus}",
                     "install the same Citus release on every node and run ALTER EXTENSION citus UPDATE; on each");
         }
     }
@@ -86,7 +86,11 @@ public static class CitusTopology
     public static async Task DistributeAsync(NpgsqlConnection conn, IProgress<string>? progress, CancellationToken ct = default)
     {
         var done = new HashSet<string>(StringComparer.Ordinal);
-        await using (var cmd = new NpgsqlCommand($"SELECT logicalrelid::regclass::text FROM pg_dist_partition WHERE logicalrelid::regclass::text LIKE '{SchemaMigrator.Schema}.%'", conn))
+        await using (var cmd = new NpgsqlCommand($"""
+            SELECT format('%I.%I', n.nspname, c.relname) FROM pg_dist_partition p
+            JOIN pg_class c ON c.oid = p.logicalrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE n.nspname = '{SchemaMigrator.Schema}'
+            """, conn))
         await using (var reader = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false))
             while (await reader.ReadAsync(ct).ConfigureAwait(false)) done.Add(reader.GetString(0));
         // The search sets hnsw.* with SET LOCAL in its transaction: the shards' index scans must see them too.
@@ -94,6 +98,24 @@ public static class CitusTopology
             await set.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
         await using (var now = new NpgsqlCommand("SET citus.propagate_set_commands = 'local'", conn))
             await now.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+        if (Placement.All(p => done.Contains($"{SchemaMigrator.Schema}.{p.Table}"))) return;
+
+        // Citus converts tables that local tables reference through foreign keys, which it refuses for tables with
+        // identity columns: drop the catalog's foreign keys, distribute, then create them again (now between
+        // reference and co-located distributed tables, where Citus enforces them).
+        // One transaction: a failure leaves the catalog as it was (local tables with their keys).
+        await using var tx = await conn.BeginTransactionAsync(ct).ConfigureAwait(false);
+        await ExecuteAsync(conn, "SET LOCAL citus.multi_shard_modify_mode TO 'sequential'", ct).ConfigureAwait(false);
+        var foreignKeys = new List<(string Table, string Name, string Definition)>();
+        await using (var cmd = new NpgsqlCommand($"""
+            SELECT format('%I.%I', '{SchemaMigrator.Schema}', (SELECT relname FROM pg_class WHERE oid = conrelid)), conname, pg_get_constraintdef(oid) FROM pg_constraint
+            WHERE contype = 'f' AND connamespace = '{SchemaMigrator.Schema}'::regnamespace ORDER BY 1, 2
+            """, conn))
+        await using (var reader = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false))
+            while (await reader.ReadAsync(ct).ConfigureAwait(false)) foreignKeys.Add((reader.GetString(0), reader.GetString(1), reader.GetString(2)));
+        foreach (var (table, name, _) in foreignKeys)
+            await ExecuteAsync(conn, $"ALTER TABLE {table} DROP CONSTRAINT {EmbeddedCluster.QuoteIdentifier(name)}", ct).ConfigureAwait(false);
+
         string? colocate = null;
         foreach (var (table, column) in Placement)
         {
@@ -110,6 +132,15 @@ public static class CitusTopology
             if (column is not null && colocate != name) dist.Parameters.Add(new NpgsqlParameter { Value = colocate });
             await dist.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
         }
+        foreach (var (table, name, definition) in foreignKeys)
+            await ExecuteAsync(conn, $"ALTER TABLE {table} ADD CONSTRAINT {EmbeddedCluster.QuoteIdentifier(name)} {definition}", ct).ConfigureAwait(false);
+        await tx.CommitAsync(ct).ConfigureAwait(false);
+    }
+
+    private static async Task ExecuteAsync(NpgsqlConnection conn, string sql, CancellationToken ct)
+    {
+        await using var cmd = new NpgsqlCommand(sql, conn) { CommandTimeout = 0 };
+        await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
     }
 
     /// <summary>Per worker (by host): shard placements of the catalog tables and chips stored there.</summary>

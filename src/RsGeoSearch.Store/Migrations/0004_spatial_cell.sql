@@ -29,3 +29,9 @@ ALTER TABLE chips ADD CONSTRAINT chips_pkey PRIMARY KEY (id, cell);
 ALTER TABLE chips ADD CONSTRAINT chips_scene_grid_key UNIQUE (scene_id, level, col, "row", cell);
 ALTER TABLE embeddings ADD CONSTRAINT embeddings_pkey PRIMARY KEY (model_id, chip_id, cell);
 ALTER TABLE embeddings ADD CONSTRAINT embeddings_chip_fkey FOREIGN KEY (chip_id, cell) REFERENCES chips (id, cell) ON DELETE CASCADE;
+
+-- The union of two pyramid-level lists, sorted (scene_models.levels when an ingest asks for more levels). A
+-- function, not a subquery in the statement, because Citus takes no subqueries in INSERT ... ON CONFLICT.
+CREATE FUNCTION merge_levels(a smallint[], b smallint[]) RETURNS smallint[]
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    RETURN ARRAY(SELECT DISTINCT l FROM unnest(a || b) AS l ORDER BY l);
