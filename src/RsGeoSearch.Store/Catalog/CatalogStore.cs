@@ -85,9 +85,16 @@ public sealed partial class CatalogStore : IAsyncDisposable
             INSERT INTO models (name, dim, fingerprint) VALUES (@name, @dim, @fingerprint) ON CONFLICT (name) DO NOTHING;
             UPDATE models m SET fingerprint = @fingerprint
             WHERE m.name = @name AND @fingerprint::text IS NOT NULL AND m.fingerprint IS DISTINCT FROM @fingerprint::text
-              AND NOT EXISTS (SELECT 1 FROM embeddings e WHERE e.model_id = m.id);
+              AND NOT @stored;
             """, conn))
         {
+            // Whether embeddings of the model are stored, asked first: on Citus an UPDATE of the reference table
+            // models cannot read the distributed embeddings table in a subquery.
+            await using (var stored = new NpgsqlCommand("SELECT EXISTS (SELECT 1 FROM embeddings e JOIN models m ON m.id = e.model_id WHERE m.name = @name)", conn))
+            {
+                stored.Parameters.AddWithValue("name", name);
+                cmd.Parameters.AddWithValue("stored", (bool)(await stored.ExecuteScalarAsync(ct).ConfigureAwait(false))!);
+            }
             cmd.Parameters.AddWithValue("name", name);
             cmd.Parameters.AddWithValue("dim", dimension);
             cmd.Parameters.Add(new NpgsqlParameter("fingerprint", NpgsqlDbType.Text) { Value = (object?)fingerprint ?? DBNull.Value });
