@@ -177,6 +177,17 @@ public static class CitusTopology
         return result;
     }
 
+    /// <summary>
+    /// True when a Citus coordinator reports that a worker's connection failed mid-statement (a worker went down):
+    /// Citus raises that as an internal error (XX000), not as a connection failure (08xxx), yet it means the same
+    /// to a client: the database is unavailable for now and nothing of the failed statement was committed.
+    /// </summary>
+    public static bool IsWorkerConnectionFailure(PostgresException e) =>
+        e.SqlState == PostgresErrorCodes.InternalError
+        && (e.MessageText.StartsWith("failure on connection marked as essential", StringComparison.Ordinal)
+            || e.MessageText.StartsWith("connection to the remote node", StringComparison.Ordinal)
+            || e.MessageText.StartsWith("could not establish any connections to the node", StringComparison.Ordinal));
+
     /// <summary>How to install an extension a node lacks.</summary>
     public static string InstallHint(string extension) => extension switch
     {

@@ -216,6 +216,66 @@ public sealed class CitusClusterTests
         Assert.That(parts[2], Is.EqualTo("1"), "no cell is split over two shards");
     }
 
+    [Test, Order(10)]
+    public async Task A_worker_killed_during_ingest_and_query_loses_nothing_and_a_rerun_stores_every_chip_once()
+    {
+        await _citus.StartAsync();
+        await using var store = CatalogStore.Create(_citus.Coordinator.GetConnectionString());
+        var model = await store.RegisterModelAsync("citus-kill", Catalog.SyntheticCatalog.Dimension);
+        // A scene in a cell whose shard is on worker 1.
+        var worker = _citus.Workers[0];
+        double x0 = 0;
+        for (var lon = -170; lon < 170; lon++)
+        {
+            var cell = (int.Parse((await QueryAsync(_citus.Coordinator, $"SELECT rsgeo.scene_cell(ST_MakeEnvelope({lon}, 10, {lon + 1}, 11, 4326))::text"))[0]));
+            var node = await QueryAsync(_citus.Coordinator, $"SELECT nodename FROM citus_shards WHERE shardid = get_shard_id_for_distribution_column('rsgeo.chips', {cell})");
+            if (node[0] == worker.SocketDirectory) { x0 = lon; break; }
+        }
+        var scene = new RsGeoSearch.Core.Scene("file:///kill/scene.tif", Catalog.SyntheticCatalog.Sha("citus-kill"), "EPSG:4326", DateTimeOffset.Parse("2021-05-01T10:00:00Z"),
+            RsGeoSearch.Core.AcquisitionSource.Metadata, Catalog.SyntheticCatalog.Box(x0, 10, x0 + 1, 11), 800, 800, 3);
+        var rng = new Random(7);
+        var chips = Enumerable.Range(0, 64).Select(i => new ChipEmbedding(
+            new RsGeoSearch.Core.Chip(0, i % 8, i / 8, new RsGeoSearch.Core.PixelWindow(i % 8 * 100, i / 8 * 100, 100, 100),
+                Catalog.SyntheticCatalog.Box(x0 + i % 8 / 8.0, 11 - (i / 8 + 1) / 8.0, x0 + (i % 8 + 1) / 8.0, 11 - i / 8 / 8.0), 0, null),
+            Catalog.SyntheticCatalog.RandomUnitVector(rng, Catalog.SyntheticCatalog.Dimension))).ToArray();
+        var reg = await store.BeginSceneAsync(scene, model);
+        await store.WriteChipsAsync(reg.SceneId, model, chips[..32]);
+
+        KillNode(worker);
+        var write = Assert.CatchAsync<NpgsqlException>(() => store.WriteChipsAsync(reg.SceneId, model, chips[32..]))!;
+        var query = Assert.CatchAsync<NpgsqlException>(() => store.SearchAsync(new RsGeoSearch.Core.SearchQuery("citus-kill", chips[0].Embedding)))!;
+        foreach (var e in new[] { write, query })
+            Assert.That(e is not PostgresException p || p.SqlState.StartsWith("08", StringComparison.Ordinal) || CitusTopology.IsWorkerConnectionFailure(p), Is.True,
+                $"a lost worker is a connection failure (the API answers 503): {e.Message}");
+
+        await _citus.StartAsync(); // restarts the killed worker
+        Assert.That(await CountChipsAsync(reg.SceneId), Is.EqualTo(32), "the failed batch left nothing behind");
+        foreach (var batch in chips.Chunk(16)) await store.WriteChipsAsync(reg.SceneId, model, batch); // the re-run
+        await store.CompleteSceneAsync(reg.SceneId, model, expectedChips: 64);
+        Assert.That(await CountChipsAsync(reg.SceneId), Is.EqualTo(64));
+        var hits = await store.SearchAsync(new RsGeoSearch.Core.SearchQuery("citus-kill", chips[5].Embedding, Limit: 3));
+        Assert.That(hits[0].ChipId, Is.Not.Zero);
+        Assert.That(hits, Has.Count.EqualTo(3));
+    }
+
+    private async Task<int> CountChipsAsync(long sceneId) =>
+        int.Parse((await QueryAsync(_citus.Coordinator, $"SELECT count(*)::text FROM rsgeo.chips c JOIN rsgeo.embeddings e ON e.chip_id = c.id AND e.cell = c.cell WHERE c.scene_id = {sceneId}"))[0]);
+
+    /// <summary>SIGKILL to the node's postmaster and every backend of it, as when its machine fails.</summary>
+    private static void KillNode(EmbeddedCluster node)
+    {
+        var data = Path.GetFullPath(node.DataDirectory);
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out var pid)) continue;
+            string? cwd;
+            try { cwd = new DirectoryInfo($"{dir}/cwd").ResolveLinkTarget(false)?.FullName; }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { continue; }
+            if (cwd is not null && Path.TrimEndingDirectorySeparator(cwd) == data)
+                try { System.Diagnostics.Process.GetProcessById(pid).Kill(); } catch (Exception e) when (e is ArgumentException or InvalidOperationException) { }
+        }
+    }
+
     /// <summary>The Task Count of the plan of the store's filtered index-scan query shape, with the cells of the box as constants.</summary>
     private async Task<int> ExplainTaskCountAsync(ModelInfo model, bool withBox)
     {
