@@ -2,7 +2,8 @@
 # One-command set-up for RsGeoSearch on a Debian machine (bookworm or later).
 # Idempotent: every step checks whether its work is already done and skips it.
 #   ./setup.sh            system packages, pgvector, web client, .NET build (ONNX Runtime's CPU package)
-#   ./setup.sh --tests    the same plus what the test suite needs (PyTorch, sentencepiece, ...)
+#   ./setup.sh --tests    the same plus what the test suite needs (PyTorch, sentencepiece, ..., Citus)
+#   ./setup.sh --citus    the same plus Citus (distributed PostgreSQL) for `rsgeo db start --workers N`
 #   ./setup.sh --gpu      build with ONNX Runtime's CUDA package instead (NVIDIA driver, CUDA 13, cuDNN 9 at run time)
 #   ./setup.sh --cpu      back to the CPU package (the default; a plain re-run keeps the last choice)
 set -euo pipefail
@@ -11,15 +12,19 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 NATIVE="$ROOT/native"
 GPU_MARKER="$NATIVE/gpu-build"   # read by Directory.Build.props: RsGeoGpu=true
 PGVECTOR_MIN=0.8
+CITUS_VERSION=13.2.2
+CITUS_SRC="$ROOT/../shared/vendor/citus"
 WITH_TESTS=0
+WITH_CITUS=0
 ORT_BUILD=""
 for arg in "$@"; do
   case "$arg" in
-    --tests) WITH_TESTS=1 ;;
+    --tests) WITH_TESTS=1; WITH_CITUS=1 ;;
+    --citus) WITH_CITUS=1 ;;
     --gpu) ORT_BUILD=gpu ;;
     --cpu) ORT_BUILD=cpu ;;
-    -h|--help) sed -n '2,8p' "$0"; exit 0 ;;
-    *) echo "setup.sh: unknown option '$arg' (use --tests, --gpu, --cpu or --help)" >&2; exit 2 ;;
+    -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
+    *) echo "setup.sh: unknown option '$arg' (use --tests, --citus, --gpu, --cpu or --help)" >&2; exit 2 ;;
   esac
 done
 
@@ -39,6 +44,11 @@ if [ "$WITH_TESTS" = 1 ]; then
   # torch/onnx/PIL export the test models; sentencepiece checks the tokenizer; QGIS and Chromium are real clients.
   APT_PACKAGES+=(python3-torch libopenblas0-pthread python3-numpy python3-onnx python3-pil sentencepiece
     python3-qgis qgis-providers chromium)
+fi
+if [ "$WITH_CITUS" = 1 ]; then
+  # Citus's build dependencies (its configure links curl, lz4, zstd, krb5, ssl, selinux, xslt, pam, readline).
+  APT_PACKAGES+=(libcurl4-openssl-dev liblz4-dev libzstd-dev libkrb5-dev libssl-dev libselinux1-dev libxslt1-dev
+    libpam0g-dev libreadline-dev)
 fi
 
 step "Debian packages: ${APT_PACKAGES[*]}"
@@ -78,6 +88,30 @@ else
   rm -rf "$work"
   have_vector || { echo "setup.sh: pgvector built but vector--$PGVECTOR_MIN*.sql is not in $PG_SHARE/extension" >&2; false; }
   echo "installed: $(grep default_version "$PG_SHARE/extension/vector.control")"
+fi
+
+if [ "$WITH_CITUS" = 1 ]; then
+  step "Citus $CITUS_VERSION (distributed PostgreSQL) from ../shared/vendor/citus"
+  # Debian has no Citus package; on real machines install Citus's own packages instead (see README).
+  have_citus() { [ -f "$PG_LIB/citus.so" ] && grep -aq "Citus $CITUS_VERSION" "$PG_LIB/citus.so" \
+    && grep -q "default_version = '${CITUS_VERSION%.*}-" "$PG_SHARE/extension/citus.control" 2>/dev/null; }
+  if have_citus; then
+    echo "already installed: Citus $CITUS_VERSION in $PG_LIB/citus.so"
+  else
+    tarball="$CITUS_SRC/citus-$CITUS_VERSION.tar.gz"
+    [ -f "$tarball" ] || { echo "setup.sh: $tarball is missing (Citus's release source; see ../shared/vendor/citus/README.md)" >&2; false; }
+    work=$(mktemp -d)
+    tar -xzf "$tarball" -C "$work"
+    (cd "$work/citus-$CITUS_VERSION"
+     for p in "$CITUS_SRC"/*.patch; do [ -f "$p" ] && patch -s -p1 < "$p"; done
+     echo "configuring and building (about 4 minutes on 2 cores)"
+     ./configure -q PG_CONFIG=/usr/lib/postgresql/15/bin/pg_config >/dev/null
+     make -s -j"$(nproc)" >/dev/null
+     $SUDO make -s install >/dev/null)
+    rm -rf "$work"
+    have_citus || { echo "setup.sh: Citus built but $PG_LIB/citus.so is not version $CITUS_VERSION" >&2; false; }
+    echo "installed: Citus $CITUS_VERSION ($PG_LIB/citus.so)"
+  fi
 fi
 
 step "ONNX Runtime build (NuGet: Microsoft.ML.OnnxRuntime 1.31.1 for the CPU, .Gpu.Linux 1.31.0 for CUDA)"

@@ -11,12 +11,14 @@ using RsGeoSearch.Store;
 // (p50/p95) per filter kind, recall@10 against the exact plan, and QPS with 4 concurrent clients.
 //
 //   dotnet run -c Release --project bench/RsGeoSearch.Bench.Store -- [--chips N] [--dim D] [--queries Q]
-//        [--database URL | --data-dir DIR] [--keep] [--compare-halfvec] [--write-recall FILE]
+//        [--database URL | --data-dir DIR] [--workers N] [--keep] [--compare-halfvec] [--write-recall FILE]
 // --compare-halfvec stores the same chips twice, as vector and as halfvec, and reports bytes per chip, index sizes and
 // recall@10 of halfvec (exact and HNSW plans) against the float exact answer (unfiltered queries).
 // --write-recall records the recall@10 of the queries that took the HNSW plan, per filter class, as the row for this
 // catalogue size in FILE (src/RsGeoSearch.Pipeline/Search/search-recall.json: search responses quote it).
-// Without --database/--data-dir it creates a temporary embedded cluster and deletes it at the end.
+// Without --database/--data-dir it creates a temporary embedded cluster and deletes it at the end. With
+// --workers N that cluster is a local Citus cluster (coordinator + N workers, catalog distributed by cell),
+// so the same cases compare a single node with Citus on this machine.
 // With an existing catalog of the same size and model it skips the load.
 
 var chips = IntArg("--chips", 1_000_000);
@@ -27,10 +29,11 @@ var compareHalf = args.Contains("--compare-halfvec");
 var database = StringArg("--database");
 var dataDir = StringArg("--data-dir");
 var writeRecall = StringArg("--write-recall");
+int? workers = args.Contains("--workers") ? IntArg("--workers", 2) : null;
 var temporary = database is null && dataDir is null;
 if (temporary) dataDir = Directory.CreateTempSubdirectory("rsgeo-bench-").FullName;
 
-var target = DatabaseTarget.Resolve(database, dataDir, progress: new Progress<string>(m => Console.Error.WriteLine($"  db: {m}")));
+var target = DatabaseTarget.Resolve(database, dataDir, progress: new Progress<string>(m => Console.Error.WriteLine($"  db: {m}")), workers: workers);
 Console.WriteLine($"store benchmark: {chips:N0} chips x {dim}-d, {queries} queries per case, on {target.Describe()}");
 try
 {
@@ -151,7 +154,8 @@ try
 }
 finally
 {
-    if (temporary && !keep && target.Cluster is { } cluster) await cluster.DeleteAsync();
+    if (temporary && !keep && target.Citus is { } citus) await citus.DeleteAsync();
+    else if (temporary && !keep && target.Cluster is { } cluster) await cluster.DeleteAsync();
     else if (target.Cluster is { } c) Console.WriteLine($"kept the cluster in {c.Options.Directory} (stop it with: rsgeo db stop --data-dir {c.Options.Directory})");
 }
 return 0;

@@ -297,7 +297,7 @@ public sealed class Catalog : IChipCatalog, IAsyncDisposable
     private static bool IsUnavailable(Exception e) => e switch
     {
         PostgresException pg => pg.SqlState.StartsWith("57P", StringComparison.Ordinal) || pg.SqlState.StartsWith("08", StringComparison.Ordinal)
-                                || pg.SqlState == "53300",
+                                || pg.SqlState == "53300" || RsGeoSearch.Store.Cluster.CitusTopology.IsWorkerConnectionFailure(pg),
         NpgsqlException { InnerException: SocketException or IOException or TimeoutException } => true,
         NpgsqlException n when n is not PostgresException => n.IsTransient,
         SocketException => true,

@@ -15,31 +15,42 @@ public sealed class DatabaseTarget
 
     private readonly string? _external;
 
-    private DatabaseTarget(string? external, EmbeddedCluster? cluster)
+    private DatabaseTarget(string? external, EmbeddedCluster? cluster, CitusCluster? citus = null)
     {
         _external = external;
         Cluster = cluster;
+        Citus = citus;
     }
 
-    /// <summary>The embedded cluster, or null for an external server.</summary>
+    /// <summary>The embedded cluster (the coordinator of a local Citus cluster), or null for an external server.</summary>
     public EmbeddedCluster? Cluster { get; }
+
+    /// <summary>The local Citus cluster (<c>rsgeo db start --workers N</c>) whose coordinator <see cref="Cluster"/> is, or null.</summary>
+    public CitusCluster? Citus { get; }
 
     public bool IsEmbedded => Cluster is not null;
 
-    public static DatabaseTarget Resolve(string? database = null, string? dataDir = null, int? tcpPort = null, IProgress<string>? progress = null)
+    /// <param name="workers">Make the embedded database a local Citus cluster with this many workers (null: as recorded in its directory).</param>
+    public static DatabaseTarget Resolve(string? database = null, string? dataDir = null, int? tcpPort = null, IProgress<string>? progress = null, int? workers = null)
     {
         var url = !string.IsNullOrWhiteSpace(database) ? database : Environment.GetEnvironmentVariable(UrlEnvironmentVariable);
         if (!string.IsNullOrWhiteSpace(url))
         {
             if (!string.IsNullOrWhiteSpace(dataDir))
                 throw new StoreException("--data-dir selects the embedded database and --database/RSGEO_DATABASE_URL an external one; give only one");
+            if (workers is not null)
+                throw new StoreException("--workers creates a local Citus cluster; an external server (--database/RSGEO_DATABASE_URL) manages its own workers");
             return new DatabaseTarget(PostgresUrl.ToConnectionString(url), null);
         }
-        return new DatabaseTarget(null, new EmbeddedCluster(EmbeddedClusterOptions.Resolve(dataDir, tcpPort), progress));
+        var options = EmbeddedClusterOptions.Resolve(dataDir, tcpPort);
+        return CitusCluster.Open(options, workers, progress) is { } citus
+            ? new DatabaseTarget(null, citus.Coordinator, citus)
+            : new DatabaseTarget(null, new EmbeddedCluster(options, progress));
     }
 
     /// <summary>For messages: the cluster directory or the external address without its password.</summary>
-    public string Describe() => Cluster is not null ? $"the embedded database in {Cluster.Options.Directory}" : PostgresUrl.Redact(_external!);
+    public string Describe() => Citus is not null ? $"the local Citus cluster in {Cluster!.Options.Directory}"
+        : Cluster is not null ? $"the embedded database in {Cluster.Options.Directory}" : PostgresUrl.Redact(_external!);
 
     /// <summary>The connection string (external, or the embedded cluster's socket) without checking anything.</summary>
     public string ConnectionString => _external ?? Cluster!.GetConnectionString();
@@ -53,6 +64,7 @@ public sealed class DatabaseTarget
     {
         if (Cluster is not null)
         {
+            if (startEmbedded && Citus is not null) return (await Citus.StartAsync(ct).ConfigureAwait(false)).ConnectionString;
             if (startEmbedded) return (await Cluster.StartAsync(ct).ConfigureAwait(false)).ConnectionString;
             var status = await Cluster.GetStatusAsync(ct).ConfigureAwait(false);
             if (status.State != ClusterState.Running)

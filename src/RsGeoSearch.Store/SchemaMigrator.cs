@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Reflection;
 using Npgsql;
+using RsGeoSearch.Store.Cluster;
 
 namespace RsGeoSearch.Store;
 
@@ -36,6 +37,9 @@ public static class SchemaMigrator
         await ExecuteAsync(conn, $"SELECT pg_advisory_lock({AdvisoryLockKey})", ct).ConfigureAwait(false);
         try
         {
+            // On a Citus coordinator every worker must answer and have the same extensions before anything changes.
+            var citus = await CitusTopology.TryGetExtensionVersionAsync(conn, ct).ConfigureAwait(false);
+            if (citus is not null) await CitusTopology.CheckWorkersAsync(conn, ct).ConfigureAwait(false);
             await CreateExtensionAsync(conn, "postgis", ct).ConfigureAwait(false);
             await CreateExtensionAsync(conn, "vector", ct).ConfigureAwait(false);
             var postgis = await ExtensionVersionAsync(conn, "postgis", MinPostGisVersion, ct).ConfigureAwait(false);
@@ -69,6 +73,7 @@ public static class SchemaMigrator
                 await tx.CommitAsync(ct).ConfigureAwait(false);
                 count++;
             }
+            if (citus is not null) await CitusTopology.DistributeAsync(conn, progress, ct).ConfigureAwait(false);
             var version = Math.Max(LatestVersion, applied.Count == 0 ? 0 : applied.Max());
             return new MigrationResult(count, version, postgis, vector);
         }

@@ -62,7 +62,7 @@ public sealed class SearchRelevanceEndpointTests : ApiTestBase
     [TestCase("/ogc/collections/chips/items?q=farmland&not=", "not")]
     [TestCase("/ogc/collections/chips/items?q=farmland&min_relevance=2", "min_relevance")]
     [TestCase("/ogc/collections/chips/items?q=farmland&group=scene", "group")]
-    [TestCase("/ogc/collections/scenes/items?not=clouds", "not")]
+    [TestCase("/ogc/collections/chips/items?not=clouds", "not")]   // scenes ignore the search parameters (issue 20); chips need q
     public async Task Bad_values_are_400_naming_the_parameter(string url, string parameter) =>
         await GetProblemAsync(url, 400, parameter);
 

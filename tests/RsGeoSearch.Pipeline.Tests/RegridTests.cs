@@ -47,7 +47,7 @@ public sealed class RegridTests
 
     private static async Task<long> CountAsync(TestDatabase db)
     {
-        await using var cmd = db.Store.DataSource.CreateCommand("SELECT count(*) FROM rsgeo.chips c JOIN rsgeo.embeddings e ON e.chip_id = c.id");
+        await using var cmd = db.Store.DataSource.CreateCommand("SELECT count(*) FROM rsgeo.chips c JOIN rsgeo.embeddings e ON e.chip_id = c.id AND e.cell = c.cell");
         return (long)(await cmd.ExecuteScalarAsync())!;
     }
 }

@@ -48,8 +48,8 @@ internal static class DbCommand
             command.Options.Add(DataDir);
         }
 
-        public DatabaseTarget Resolve(ParseResult parseResult, int? tcpPort = null) =>
-            DatabaseTarget.Resolve(parseResult.GetValue(Database), parseResult.GetValue(DataDir), tcpPort, Progress);
+        public DatabaseTarget Resolve(ParseResult parseResult, int? tcpPort = null, int? workers = null) =>
+            DatabaseTarget.Resolve(parseResult.GetValue(Database), parseResult.GetValue(DataDir), tcpPort, Progress, workers);
 
         /// <summary>Starts the embedded database if it is stopped (or checks the external one), migrates, and opens the store.</summary>
         public Task<CatalogStore> OpenStoreAsync(ParseResult parseResult, CancellationToken ct) =>
@@ -65,9 +65,22 @@ internal static class DbCommand
         options.AddTo(command);
         var port = new Option<int?>("--port") { Description = "Also listen on 127.0.0.1 at this port (0: any free port); default: unix socket only" };
         command.Options.Add(port);
+        var workers = new Option<int?>("--workers")
+        {
+            Description = "Make the embedded database a local Citus cluster: a coordinator and this many workers (needs ./setup.sh --citus); remembered for later starts",
+        };
+        command.Options.Add(workers);
         command.SetAction((parseResult, ct) => Run(async () =>
         {
-            var target = options.Resolve(parseResult, parseResult.GetValue(port));
+            var target = options.Resolve(parseResult, parseResult.GetValue(port), parseResult.GetValue(workers));
+            if (target.Citus is { } citus)
+            {
+                var started = await citus.StartAsync(ct);
+                Console.WriteLine($"local Citus cluster {(started.AlreadyRunning ? "running" : "started")}: coordinator and {citus.Workers.Count} worker(s) in {citus.Coordinator.Options.Directory}");
+                Console.WriteLine($"  schema version {started.SchemaVersion}{(started.MigrationsApplied > 0 ? $" ({started.MigrationsApplied} migration(s) applied)" : "")}");
+                PrintConnection(citus.Coordinator);
+                return 0;
+            }
             if (target.Cluster is not { } cluster)
             {
                 await target.EnsureReadyAsync(startEmbedded: false, Progress, ct);
@@ -93,6 +106,12 @@ internal static class DbCommand
         command.SetAction((parseResult, ct) => Run(async () =>
         {
             var target = options.Resolve(parseResult);
+            if (target.Citus is { } citus)
+            {
+                var count = await citus.StopAsync(ct);
+                Console.WriteLine($"local Citus cluster stopped ({count} of {citus.Workers.Count + 1} node(s) were running): {citus.Coordinator.Options.Directory}");
+                return 0;
+            }
             if (target.Cluster is not { } cluster)
             {
                 Console.Error.WriteLine($"rsgeo db: {target.Describe()} is an external server; rsgeo only stops the embedded database it started");
@@ -131,6 +150,7 @@ internal static class DbCommand
                 if (info.SchemaVersion is not null) await PrintCatalogAsync(target.ConnectionString, ct);
                 return 0;
             }
+            if (target.Citus is { } citus) return await PrintCitusStatusAsync(citus, ct);
             var status = await cluster.GetStatusAsync(ct);
             switch (status.State)
             {
@@ -168,6 +188,13 @@ internal static class DbCommand
                 Console.Error.WriteLine($"rsgeo db: reset deletes every scene, chip and embedding in {target.Describe()}; run `rsgeo db reset --yes` to confirm");
                 return 2;
             }
+            if (target.Citus is { } citus)
+            {
+                await citus.DeleteAsync(ct);
+                var fresh = await CitusCluster.Open(citus.Coordinator.Options, citus.Workers.Count, Progress)!.StartAsync(ct);
+                Console.WriteLine($"local Citus cluster reset: new empty nodes in {citus.Coordinator.Options.Directory} (schema version {fresh.SchemaVersion})");
+                return 0;
+            }
             if (target.Cluster is { } cluster)
             {
                 var result = await cluster.ResetAsync(ct);
@@ -182,6 +209,34 @@ internal static class DbCommand
         }));
         return command;
     }
+
+    private static async Task<int> PrintCitusStatusAsync(CitusCluster citus, CancellationToken ct)
+    {
+        var status = await citus.GetStatusAsync(ct);
+        var c = status.Coordinator;
+        Console.WriteLine($"local Citus cluster: {citus.Coordinator.Options.Directory}");
+        Console.WriteLine($"  citus:       {status.CitusVersion ?? "(unknown: the coordinator is not running)"}");
+        Console.WriteLine($"  coordinator: {c.SocketDirectory}:{c.Port} {Describe(c.State)}{(c.Pid is { } pid ? $" (pid {pid})" : "")}");
+        foreach (var w in status.Workers)
+            Console.WriteLine($"  {w.Name + ":",-12} {w.Host}:{w.Port} {Describe(w.State)}; shards {w.Shards?.ToString() ?? "?"}, chips {w.Chips?.ToString() ?? "?"}");
+        if (c.State != ClusterState.Running)
+        {
+            Console.WriteLine("  start it with: rsgeo db start");
+            return NotRunningExitCode;
+        }
+        PrintVersions(c.ServerVersion ?? "?", c.PostGisVersion, c.VectorVersion, c.SchemaVersion);
+        PrintConnection(citus.Coordinator);
+        if (c.SchemaVersion is not null && status.Workers.All(w => w.State == ClusterState.Running))
+            await PrintCatalogAsync(c.ConnectionString, ct);
+        return status.Workers.All(w => w.State == ClusterState.Running) ? 0 : NotRunningExitCode;
+    }
+
+    private static string Describe(ClusterState state) => state switch
+    {
+        ClusterState.Running => "up",
+        ClusterState.Stopped => "down",
+        _ => "not created",
+    };
 
     private static void PrintVersions(string server, string? postgis, string? vector, int? schema)
     {
@@ -211,6 +266,16 @@ internal static class DbCommand
         try
         {
             return await action();
+        }
+        catch (CitusNodeException e)
+        {
+            Console.Error.WriteLine($"rsgeo db: error: {e.Message}");
+            return 2;
+        }
+        catch (InputException e) when (e.Message.StartsWith("--workers", StringComparison.Ordinal))
+        {
+            Console.Error.WriteLine($"rsgeo db: error: {e.Message}");
+            return 2;
         }
         catch (Exception e) when (e is StoreException or InputException)
         {

@@ -47,7 +47,7 @@ public sealed partial class CatalogStore
                 sql.Append(CultureInfo.InvariantCulture, $", 1 - (e.{model.Column} <=> @q{i}::{model.VectorType})");
                 cmd.Parameters.AddWithValue($"q{i}", new Vector(vectors[i]));
             }
-            sql.Append(CultureInfo.InvariantCulture, $" FROM chips c JOIN embeddings e ON e.chip_id = c.id AND e.model_id = {model.Id} WHERE ");
+            sql.Append(CultureInfo.InvariantCulture, $" FROM chips c JOIN embeddings e ON e.chip_id = c.id AND e.cell = c.cell AND e.model_id = {model.Id} WHERE ");
             AppendChangeFilter(sql, cmd, "c", query);
             sql.Append(" LIMIT @max");
             cmd.Parameters.AddWithValue("max", query.MaxChips + 1);
@@ -77,7 +77,7 @@ public sealed partial class CatalogStore
             var sql = new StringBuilder(string.Create(CultureInfo.InvariantCulture, $"""
                 WITH a AS MATERIALIZED (
                     SELECT c.id, c.scene_id, c.level, c.col, c."row", c.footprint, c.acquired_at, e.{model.Column} AS embedding
-                    FROM chips c JOIN embeddings e ON e.chip_id = c.id AND e.model_id = {model.Id}
+                    FROM chips c JOIN embeddings e ON e.chip_id = c.id AND e.cell = c.cell AND e.model_id = {model.Id}
                     WHERE 
                 """));
             AppendChangeFilter(sql, cmd, "c", query);

@@ -186,12 +186,13 @@ public sealed partial class CatalogStore
         if (filter.Model is { } name)
         {
             var m = await GetModelAsync(name, ct).ConfigureAwait(false);
-            sql.Append($" AND EXISTS (SELECT 1 FROM embeddings e WHERE e.model_id = {m.Id} AND e.chip_id = c.id)");
+            sql.Append($" AND EXISTS (SELECT 1 FROM embeddings e WHERE e.model_id = {m.Id} AND e.chip_id = c.id AND e.cell = c.cell)");
         }
         if (filter.Bbox is { } b)
         {
             sql.Append(" AND ST_Intersects(c.footprint, ST_MakeEnvelope(@minx, @miny, @maxx, @maxy, 4326))");
             AddBbox(cmd, b);
+            await AppendCellFilterAsync(sql, cmd, "c", ct).ConfigureAwait(false);
         }
         AppendTimeFilter(sql, cmd, "c", filter.Time);
         FilterSql.Append(sql, cmd, filter.Where, FilterColumns.Chips(null));

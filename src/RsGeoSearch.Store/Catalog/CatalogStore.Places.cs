@@ -21,7 +21,7 @@ public sealed partial class CatalogStore
         var sql = new System.Text.StringBuilder($"""
             SELECT a.id, b.id, b.acquired_at, 1 - (e.{m.Column} <=> @q::{m.VectorType}) FROM chips a
             JOIN chips b ON b.footprint && a.footprint AND b.scene_id <> a.scene_id
-            JOIN embeddings e ON e.chip_id = b.id AND e.model_id = {m.Id}
+            JOIN embeddings e ON e.chip_id = b.id AND e.cell = b.cell AND e.model_id = {m.Id}
             WHERE a.id = ANY(@ids)
               AND ST_Area(ST_Intersection(a.footprint, b.footprint)) >= @iou * nullif(ST_Area(ST_Union(a.footprint, b.footprint)), 0)
             """);

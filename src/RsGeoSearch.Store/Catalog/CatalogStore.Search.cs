@@ -88,9 +88,9 @@ public sealed partial class CatalogStore
     {
         var model = await GetModelAsync(query.Model, ct).ConfigureAwait(false);
         await using var conn = await OpenAsync(ct).ConfigureAwait(false);
-        var sql = new StringBuilder($"SELECT count(*) FROM embeddings e JOIN chips c ON c.id = e.chip_id WHERE e.model_id = {model.Id}");
+        var sql = new StringBuilder($"SELECT count(*) FROM embeddings e JOIN chips c ON c.id = e.chip_id AND c.cell = e.cell WHERE e.model_id = {model.Id}");
         await using var cmd = new NpgsqlCommand { Connection = conn };
-        AppendFilters(sql, cmd, query.Bbox, query.Time, query.ExcludeChipIds);
+        await AppendFiltersAsync(sql, cmd, query.Bbox, query.Time, query.ExcludeChipIds, ct).ConfigureAwait(false);
         FilterSql.Append(sql, cmd, query.Where, FilterColumns.Chips(Score(model)));
         if (query.Where is not null && query.MinScore is null)
             cmd.Parameters.AddWithValue("q", new Vector(query.Vector));
@@ -114,10 +114,10 @@ public sealed partial class CatalogStore
         // every candidate the filter leaves (found through the GiST / btree indexes of chips) and sort.
         var sql = new StringBuilder(string.Create(CultureInfo.InvariantCulture, $"SELECT e.chip_id, e.{model.Column} <=> @q::{model.VectorType} AS distance FROM embeddings e"));
         var filtered = query.Bbox is not null || !query.Time.IsUnbounded || query.Where is not null;
-        if (filtered) sql.Append(" JOIN chips c ON c.id = e.chip_id");
+        if (filtered) sql.Append(" JOIN chips c ON c.id = e.chip_id AND c.cell = e.cell");
         sql.Append(CultureInfo.InvariantCulture, $" WHERE e.model_id = {model.Id}");
         await using var cmd = new NpgsqlCommand { Connection = conn };
-        AppendFilters(sql, cmd, query.Bbox, query.Time, query.ExcludeChipIds);
+        await AppendFiltersAsync(sql, cmd, query.Bbox, query.Time, query.ExcludeChipIds, ct).ConfigureAwait(false);
         FilterSql.Append(sql, cmd, query.Where, FilterColumns.Chips(Score(model)));
         sql.Append(" ORDER BY distance, e.chip_id LIMIT @n");
         cmd.CommandText = sql.ToString();
@@ -143,10 +143,10 @@ public sealed partial class CatalogStore
             await set.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
 
         var sql = new StringBuilder($"SELECT e.chip_id, {model.DistanceTo("e", "@q")} AS distance FROM embeddings e");
-        if (query.Bbox is not null || !query.Time.IsUnbounded || query.Where is not null) sql.Append(" JOIN chips c ON c.id = e.chip_id");
+        if (query.Bbox is not null || !query.Time.IsUnbounded || query.Where is not null) sql.Append(" JOIN chips c ON c.id = e.chip_id AND c.cell = e.cell");
         sql.Append(CultureInfo.InvariantCulture, $" WHERE e.model_id = {model.Id}");
         await using var cmd = new NpgsqlCommand { Connection = conn, Transaction = tx };
-        AppendFilters(sql, cmd, query.Bbox, query.Time, query.ExcludeChipIds);
+        await AppendFiltersAsync(sql, cmd, query.Bbox, query.Time, query.ExcludeChipIds, ct).ConfigureAwait(false);
         FilterSql.Append(sql, cmd, query.Where, FilterColumns.Chips(Score(model)));
         sql.Append(" ORDER BY distance LIMIT @n");
         cmd.CommandText = sql.ToString();
@@ -184,12 +184,13 @@ public sealed partial class CatalogStore
     }
 
     /// <summary>Appends the bbox, time and exclusion conditions on chips c / embeddings e.</summary>
-    private static void AppendFilters(StringBuilder sql, NpgsqlCommand cmd, BoundingBox? bbox, TimeRange time, IReadOnlyList<long>? exclude)
+    private static async Task AppendFiltersAsync(StringBuilder sql, NpgsqlCommand cmd, BoundingBox? bbox, TimeRange time, IReadOnlyList<long>? exclude, CancellationToken ct)
     {
         if (bbox is { } b)
         {
             sql.Append(" AND ST_Intersects(c.footprint, ST_MakeEnvelope(@minx, @miny, @maxx, @maxy, 4326))");
             AddBbox(cmd, b);
+            await AppendCellFilterAsync(sql, cmd, "c", ct).ConfigureAwait(false);
         }
         AppendTimeFilter(sql, cmd, "c", time);
         if (exclude is { Count: > 0 })

@@ -101,9 +101,16 @@ public sealed partial class CatalogStore : IAsyncDisposable
             INSERT INTO models (name, dim, fingerprint, storage) VALUES (@name, @dim, @fingerprint, @storage) ON CONFLICT (name) DO NOTHING;
             UPDATE models m SET fingerprint = @fingerprint
             WHERE m.name = @name AND @fingerprint::text IS NOT NULL AND m.fingerprint IS DISTINCT FROM @fingerprint::text
-              AND NOT EXISTS (SELECT 1 FROM embeddings e WHERE e.model_id = m.id);
+              AND NOT @stored;
             """, conn))
         {
+            // Whether embeddings of the model are stored, asked first: on Citus an UPDATE of the reference table
+            // models cannot read the distributed embeddings table in a subquery.
+            await using (var stored = new NpgsqlCommand("SELECT EXISTS (SELECT 1 FROM embeddings e JOIN models m ON m.id = e.model_id WHERE m.name = @name)", conn))
+            {
+                stored.Parameters.AddWithValue("name", name);
+                cmd.Parameters.AddWithValue("stored", (bool)(await stored.ExecuteScalarAsync(ct).ConfigureAwait(false))!);
+            }
             cmd.Parameters.AddWithValue("name", name);
             cmd.Parameters.AddWithValue("dim", dimension);
             cmd.Parameters.AddWithValue("storage", halfPrecision ?? dimension >= ModelInfo.HalfPrecisionFromDimension ? "halfvec" : "vector");
@@ -302,7 +309,7 @@ public sealed partial class CatalogStore : IAsyncDisposable
         await using (var levelsCmd = new NpgsqlCommand($"""
             INSERT INTO scene_models (scene_id, model_id, levels) VALUES (@scene, {model.Id}, @levels)
             ON CONFLICT (scene_id, model_id) DO UPDATE
-                SET levels = ARRAY(SELECT DISTINCT l FROM unnest(scene_models.levels || excluded.levels) AS l ORDER BY l),
+                SET levels = merge_levels(scene_models.levels, excluded.levels),
                     completed_at = NULL
                 WHERE NOT scene_models.levels @> excluded.levels
             """, conn, tx))
@@ -328,7 +335,7 @@ public sealed partial class CatalogStore : IAsyncDisposable
     {
         await using var conn = await OpenAsync(ct).ConfigureAwait(false);
         await using var cmd = new NpgsqlCommand($"""
-            SELECT c.level, c.col, c."row" FROM chips c JOIN embeddings e ON e.chip_id = c.id AND e.model_id = {model.Id}
+            SELECT c.level, c.col, c."row" FROM chips c JOIN embeddings e ON e.chip_id = c.id AND e.cell = c.cell AND e.model_id = {model.Id}
             WHERE c.scene_id = @scene
             """, conn);
         cmd.Parameters.AddWithValue("scene", sceneId);
@@ -388,20 +395,20 @@ public sealed partial class CatalogStore : IAsyncDisposable
 
         var sql = $"""
             WITH ins AS (
-                INSERT INTO chips (scene_id, level, col, "row", px_x, px_y, px_width, px_height, footprint, acquired_at, nodata_fraction)
+                INSERT INTO chips (scene_id, level, col, "row", px_x, px_y, px_width, px_height, footprint, acquired_at, nodata_fraction, cell)
                 SELECT s.id, b.level, b.col, b."row", b.px_x, b.px_y, b.px_width, b.px_height,
-                       ST_SetSRID(b.footprint, 4326), s.acquired_at, b.nodata_fraction
+                       ST_SetSRID(b.footprint, 4326), s.acquired_at, b.nodata_fraction, s.cell
                 FROM rsgeo_chip_batch b CROSS JOIN scenes s
                 WHERE s.id = @scene
-                ON CONFLICT (scene_id, level, col, "row") DO NOTHING
+                ON CONFLICT (scene_id, level, col, "row", cell) DO NOTHING
                 RETURNING 1)
             SELECT count(*)::int FROM ins;
             WITH ins AS (
-                INSERT INTO embeddings (model_id, chip_id, {model.Column})
-                SELECT {model.Id}, c.id, b.embedding
+                INSERT INTO embeddings (model_id, chip_id, {model.Column}, cell)
+                SELECT {model.Id}, c.id, b.embedding, c.cell
                 FROM rsgeo_chip_batch b
                 JOIN chips c ON c.scene_id = @scene AND c.level = b.level AND c.col = b.col AND c."row" = b."row"
-                ON CONFLICT (model_id, chip_id) DO NOTHING
+                ON CONFLICT (model_id, chip_id, cell) DO NOTHING
                 RETURNING 1),
             counted AS (
                 UPDATE scene_models SET chip_count = chip_count + (SELECT count(*) FROM ins)
@@ -443,12 +450,14 @@ public sealed partial class CatalogStore : IAsyncDisposable
     {
         await using var conn = await OpenAsync(ct).ConfigureAwait(false);
         await using var cmd = new NpgsqlCommand($"""
-            UPDATE scene_models SET completed_at = coalesce(completed_at, now())
+            UPDATE scene_models SET completed_at = coalesce(completed_at, @now)
             WHERE scene_id = @scene AND model_id = {model.Id} AND (@expected::bigint IS NULL OR chip_count = @expected::bigint)
             RETURNING chip_count
             """, conn);
         cmd.Parameters.AddWithValue("scene", sceneId);
         cmd.Parameters.Add(new NpgsqlParameter("expected", NpgsqlDbType.Bigint) { Value = expectedChips is { } e ? e : DBNull.Value });
+        // A value, not now(): Citus evaluates no volatile function inside COALESCE of an UPDATE (scene_models is a reference table there).
+        cmd.Parameters.Add(new NpgsqlParameter("now", NpgsqlDbType.TimestampTz) { Value = DateTime.UtcNow });
         if (await cmd.ExecuteScalarAsync(ct).ConfigureAwait(false) is not null) return;
 
         await using var probe = new NpgsqlCommand($"SELECT chip_count FROM scene_models WHERE scene_id = @scene AND model_id = {model.Id}", conn);

@@ -101,6 +101,8 @@ public sealed class EmbeddedCluster
             }
             await CreateDatabaseAsync(ct).ConfigureAwait(false);
         }
+        if (!Options.Migrate)
+            return new ClusterStartResult(initialized, alreadyRunning, recovered, 0, 0, GetConnectionString());
         await using var dataSource = NpgsqlDataSource.Create(GetConnectionString());
         var migration = await SchemaMigrator.MigrateAsync(dataSource, _progress, ct).ConfigureAwait(false);
         return new ClusterStartResult(initialized, alreadyRunning, recovered, migration.Applied, migration.Version, GetConnectionString());
@@ -260,7 +262,7 @@ public sealed class EmbeddedCluster
         await GiveToServiceUserAsync(socketDir, ct).ConfigureAwait(false);
 
         var conf = Path.Combine(DataDirectory, "rsgeo.conf");
-        var text = RenderConfig(settings, socketDir);
+        var text = RenderConfig(settings, socketDir, Options.ServerSettings);
         if (!File.Exists(conf) || await File.ReadAllTextAsync(conf, ct).ConfigureAwait(false) != text)
         {
             await File.WriteAllTextAsync(conf, text, ct).ConfigureAwait(false);
@@ -269,7 +271,7 @@ public sealed class EmbeddedCluster
         return settings;
     }
 
-    private static string RenderConfig(ClusterSettings settings, string socketDir)
+    private static string RenderConfig(ClusterSettings settings, string socketDir, IReadOnlyList<string> extra)
     {
         var memory = TotalMemoryBytes();
         const long mb = 1024 * 1024;
@@ -296,6 +298,7 @@ public sealed class EmbeddedCluster
         sb.AppendLine("timezone = 'UTC'");
         sb.AppendLine("log_timezone = 'UTC'");
         sb.AppendLine("max_wal_size = 4GB");
+        foreach (var line in extra) sb.AppendLine(line);
         return sb.ToString();
     }
 

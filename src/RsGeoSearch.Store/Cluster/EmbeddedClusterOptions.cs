@@ -33,6 +33,18 @@ public sealed record EmbeddedClusterOptions
     /// <summary>initdb without fsync (fast; for tests and throw-away clusters).</summary>
     public bool NoSync { get; init; }
 
+    /// <summary>
+    /// Extra postgresql.conf lines written into the cluster's rsgeo.conf (e.g. <c>shared_preload_libraries = 'citus'</c>
+    /// for a node of a <see cref="CitusCluster"/>).
+    /// </summary>
+    public IReadOnlyList<string> ServerSettings { get; init; } = [];
+
+    /// <summary>
+    /// Whether start creates PostGIS and pgvector and applies the schema migrations (the catalog node); false for
+    /// a node whose database is prepared by someone else (a Citus worker or the coordinator, see <see cref="CitusCluster"/>).
+    /// </summary>
+    public bool Migrate { get; init; } = true;
+
     /// <summary>How long to wait for the server to start or stop.</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(120);
 

@@ -159,7 +159,7 @@ public sealed class IngestWriteTests
 
         Assert.That(await ScalarAsync($"SELECT count(*)::int FROM chips WHERE scene_id = {scene.SceneId}"), Is.EqualTo(64));
         Assert.That(await ScalarAsync($"SELECT count(DISTINCT (level, col, \"row\"))::int FROM chips WHERE scene_id = {scene.SceneId}"), Is.EqualTo(64));
-        Assert.That(await ScalarAsync($"SELECT count(*)::int FROM embeddings e JOIN chips c ON c.id = e.chip_id WHERE c.scene_id = {scene.SceneId} AND e.model_id = {model.Id}"), Is.EqualTo(64));
+        Assert.That(await ScalarAsync($"SELECT count(*)::int FROM embeddings e JOIN chips c ON c.id = e.chip_id AND c.cell = e.cell WHERE c.scene_id = {scene.SceneId} AND e.model_id = {model.Id}"), Is.EqualTo(64));
         Assert.That(await _store.CountEmbeddingsAsync(model), Is.EqualTo(64));
     }
 

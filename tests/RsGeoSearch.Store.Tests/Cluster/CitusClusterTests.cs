@@ -1,0 +1,330 @@
+using Npgsql;
+using RsGeoSearch.Store.Cluster;
+
+namespace RsGeoSearch.Store.Tests.Cluster;
+
+/// <summary>
+/// A real local Citus cluster (coordinator + 2 workers, Citus built by setup.sh --tests): start, registration,
+/// status, stop/restart, and the faults of a worker that is down, lacks an extension or runs another Citus.
+/// </summary>
+[TestFixture]
+public sealed class CitusClusterTests
+{
+    private string _directory = null!;
+    private CitusCluster _citus = null!;
+
+    [OneTimeSetUp]
+    public void Create()
+    {
+        _directory = Directory.CreateTempSubdirectory("rsgeo-citus-").FullName;
+        _citus = Open(2)!;
+    }
+
+    [OneTimeTearDown]
+    public async Task Delete()
+    {
+        try { await _citus.DeleteAsync(); }
+        catch (Exception e) { TestContext.Progress.WriteLine($"[citus] could not clean up {_directory}: {e.Message}"); }
+    }
+
+    private CitusCluster? Open(int? workers) =>
+        CitusCluster.Open(new EmbeddedClusterOptions { Directory = _directory, NoSync = true }, workers,
+            new Progress<string>(m => TestContext.Progress.WriteLine($"[citus] {m}")));
+
+    [Test, Order(1)]
+    public async Task Start_creates_a_coordinator_and_two_registered_workers_with_every_extension()
+    {
+        var result = await _citus.StartAsync();
+        Assert.That(result.SchemaVersion, Is.EqualTo(SchemaMigrator.LatestVersion));
+
+        var nodes = await QueryAsync(_citus.Coordinator, "SELECT nodename || ':' || nodeport FROM pg_dist_node WHERE groupid <> 0 ORDER BY nodeid");
+        Assert.That(nodes, Is.EqualTo(_citus.Workers.Select(w => $"{w.SocketDirectory}:{w.Port}").ToArray()), "both workers are registered by their sockets");
+        foreach (var (name, node) in _citus.Nodes)
+        {
+            var exts = await QueryAsync(node, "SELECT extname FROM pg_extension WHERE extname IN ('citus', 'postgis', 'vector') ORDER BY oid");
+            Assert.That(exts, Is.EqualTo(new[] { "citus", "postgis", "vector" }), $"{name}: citus is created first, then postgis and vector");
+        }
+        // A query that runs on every worker works (the coordinator reaches both through their sockets).
+        var answers = await QueryAsync(_citus.Coordinator, "SELECT result FROM run_command_on_workers('SELECT extversion FROM pg_extension WHERE extname = ''vector''') WHERE success");
+        Assert.That(answers, Has.Length.EqualTo(2));
+        Assert.That(File.Exists(Path.Combine(_directory, "citus.json")), Is.True);
+    }
+
+    [Test, Order(2)]
+    public async Task A_second_start_changes_nothing_and_open_without_workers_finds_the_cluster()
+    {
+        var again = await Open(null)!.StartAsync();
+        Assert.That(again.AlreadyRunning, Is.True);
+        Assert.That(again.MigrationsApplied, Is.Zero);
+        var count = await QueryAsync(_citus.Coordinator, "SELECT count(*)::text FROM pg_dist_node");
+        Assert.That(count, Is.EqualTo(new[] { "3" }), "coordinator + 2 workers, nothing registered twice");
+        Assert.That(CitusCluster.Open(new EmbeddedClusterOptions { Directory = Directory.CreateTempSubdirectory("rsgeo-single-").FullName }), Is.Null,
+            "a directory without citus.json stays a single node");
+    }
+
+    [Test, Order(3)]
+    public async Task Status_shows_every_node_up_with_the_citus_version()
+    {
+        await _citus.StartAsync();
+        var status = await _citus.GetStatusAsync();
+        Assert.Multiple(() =>
+        {
+            Assert.That(status.CitusVersion, Is.EqualTo(CitusCluster.CitusVersion));
+            Assert.That(status.Coordinator.State, Is.EqualTo(ClusterState.Running));
+            Assert.That(status.Workers.Select(w => w.State), Is.All.EqualTo(ClusterState.Running));
+            Assert.That(status.Workers.Select(w => w.Host), Is.EqualTo(_citus.Workers.Select(w => w.SocketDirectory)));
+            Assert.That(status.Workers.Select(w => w.Shards), Is.All.Not.Null);
+        });
+    }
+
+    [Test, Order(4)]
+    public async Task A_worker_without_vector_is_named_with_the_fix()
+    {
+        await _citus.StartAsync();
+        // The worker's catalogue loses its vector extension (renamed: dropping it would drop the shards' vector columns).
+        await ExecuteAsync(_citus.Workers[1], "UPDATE pg_extension SET extname = 'vector_gone' WHERE extname = 'vector'");
+        try
+        {
+            var e = Assert.ThrowsAsync<CitusNodeException>(MigrateCoordinatorAsync)!;
+            Assert.That(e.Message, Does.StartWith($"worker {_citus.Workers[1].SocketDirectory}:{_citus.Workers[1].Port}: lacks the extension 'vector'"));
+            Assert.That(e.Message, Does.Contain("pgvector"));
+            Assert.That(e.Message, Does.Not.Contain("\n"), "one line");
+        }
+        finally
+        {
+            await ExecuteAsync(_citus.Workers[1], "UPDATE pg_extension SET extname = 'vector' WHERE extname = 'vector_gone'");
+        }
+        Assert.DoesNotThrowAsync(MigrateCoordinatorAsync);
+    }
+
+    [Test, Order(5)]
+    public async Task A_worker_with_another_citus_version_is_named()
+    {
+        await _citus.StartAsync();
+        // The worker's catalogue claims another Citus release, as after installing a different package there.
+        await ExecuteAsync(_citus.Workers[0], "UPDATE pg_extension SET extversion = '13.1-1' WHERE extname = 'citus'");
+        try
+        {
+            var e = Assert.ThrowsAsync<CitusNodeException>(MigrateCoordinatorAsync)!;
+            Assert.That(e.Message, Does.StartWith($"worker {_citus.Workers[0].SocketDirectory}:{_citus.Workers[0].Port}"));
+            Assert.That(e.Message, Does.Contain("runs Citus 13.1-1 but the coordinator runs 13.2-1"));
+        }
+        finally
+        {
+            await ExecuteAsync(_citus.Workers[0], "UPDATE pg_extension SET extversion = '13.2-1' WHERE extname = 'citus'");
+        }
+    }
+
+    [Test, Order(6)]
+    public async Task A_worker_that_is_down_is_named_and_status_shows_it_down()
+    {
+        await _citus.StartAsync();
+        await _citus.Workers[1].StopAsync();
+        var e = Assert.ThrowsAsync<CitusNodeException>(MigrateCoordinatorAsync)!;
+        Assert.That(e.Message, Does.StartWith($"worker {_citus.Workers[1].SocketDirectory}:{_citus.Workers[1].Port}: does not answer"));
+        Assert.That(e.Message, Does.Contain("start it"));
+
+        var status = await _citus.GetStatusAsync();
+        Assert.That(status.Workers.Select(w => w.State), Is.EqualTo(new[] { ClusterState.Running, ClusterState.Stopped }));
+        await _citus.StartAsync();
+        Assert.That((await _citus.GetStatusAsync()).Workers.Select(w => w.State), Is.All.EqualTo(ClusterState.Running), "start brings the stopped worker back");
+    }
+
+    [Test, Order(7)]
+    public async Task A_worker_that_cannot_start_fails_the_start_naming_it_and_stops_what_it_started()
+    {
+        await _citus.StopAsync();
+        var version = Path.Combine(_citus.Workers[1].DataDirectory, "PG_VERSION");
+        var saved = Path.Combine(_directory, "PG_VERSION.saved");
+        File.Move(version, saved);
+        try
+        {
+            var e = Assert.ThrowsAsync<CitusNodeException>(() => _citus.StartAsync())!;
+            Assert.That(e.Node, Is.EqualTo("worker 2"));
+            Assert.That(e.Message, Does.StartWith($"worker 2 ({_citus.Workers[1].Options.Directory}): did not start"));
+            var status = await _citus.GetStatusAsync();
+            Assert.That(status.Coordinator.State, Is.EqualTo(ClusterState.Stopped), "the nodes this start started are stopped again");
+            Assert.That(status.Workers[0].State, Is.EqualTo(ClusterState.Stopped));
+        }
+        finally
+        {
+            File.Move(saved, version);
+        }
+        await _citus.StartAsync();
+    }
+
+    [Test, Order(8)]
+    public async Task Stop_stops_every_node_and_a_restart_keeps_the_registration()
+    {
+        await _citus.StartAsync();
+        Assert.That(await _citus.StopAsync(), Is.EqualTo(3));
+        var stopped = await _citus.GetStatusAsync();
+        Assert.That(stopped.Workers.Select(w => w.State).Append(stopped.Coordinator.State), Is.All.EqualTo(ClusterState.Stopped));
+        Assert.That(await _citus.StopAsync(), Is.Zero);
+
+        await Open(null)!.StartAsync();
+        var workers = await QueryAsync(_citus.Coordinator, "SELECT count(*)::text FROM pg_dist_node WHERE groupid <> 0 AND isactive");
+        Assert.That(workers, Is.EqualTo(new[] { "2" }));
+    }
+
+    [Test, Order(9)]
+    public async Task The_catalog_is_distributed_by_cell_with_reference_tables_and_hnsw_on_every_shard()
+    {
+        await _citus.StartAsync();
+        var placement = await QueryAsync(_citus.Coordinator, """
+            SELECT n.nspname || '.' || c.relname || ' ' || CASE partmethod WHEN 'n' THEN 'reference' ELSE column_to_column_name(logicalrelid, partkey) END
+            FROM pg_dist_partition p JOIN pg_class c ON c.oid = p.logicalrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE n.nspname = 'rsgeo' ORDER BY 1
+            """);
+        Assert.That(placement, Is.EqualTo(new[]
+        {
+            "rsgeo.chips cell", "rsgeo.embeddings cell", "rsgeo.models reference", "rsgeo.scene_models reference", "rsgeo.scenes reference",
+        }));
+        var colocated = await QueryAsync(_citus.Coordinator,
+            "SELECT count(DISTINCT colocationid)::text FROM pg_dist_partition WHERE logicalrelid IN ('rsgeo.chips'::regclass, 'rsgeo.embeddings'::regclass)");
+        Assert.That(colocated, Is.EqualTo(new[] { "1" }), "chips and embeddings are co-located");
+
+        await using var store = CatalogStore.Create(_citus.Coordinator.GetConnectionString());
+        var catalog = await Catalog.SyntheticCatalog.WriteAsync(store, "citus-prune", seed: 18);
+        // The model's HNSW index exists on every shard of embeddings, on both workers.
+        var indexes = await QueryAsync(_citus.Coordinator, $"""
+            SELECT nodename || ' ' || count(*) FROM run_command_on_placements('rsgeo.embeddings',
+                $$SELECT count(*) FROM pg_index i WHERE i.indrelid = '%s'::regclass AND position('USING hnsw' in pg_get_indexdef(i.indexrelid)) > 0$$)
+            WHERE success AND result::int = 1 GROUP BY nodename ORDER BY 1
+            """);
+        var shards = await QueryAsync(_citus.Coordinator, "SELECT count(*)::text FROM citus_shards WHERE table_name = 'rsgeo.embeddings'::regclass");
+        Assert.That(indexes.Sum(l => int.Parse(l.Split(' ')[1])), Is.EqualTo(int.Parse(shards[0])), "one HNSW index per shard");
+        Assert.That(indexes, Has.Length.EqualTo(2), "shards (and their indexes) on both workers");
+
+        // A bbox inside one scene: the coordinator plans one task (one shard); without a box every shard is asked.
+        var oneScene = await ExplainTaskCountAsync(catalog.Model, withBox: true);
+        var everywhere = await ExplainTaskCountAsync(catalog.Model, withBox: false);
+        Assert.That(oneScene, Is.EqualTo(1), "the bbox prunes to the shard of its cell");
+        Assert.That(everywhere, Is.EqualTo(int.Parse(shards[0])));
+
+        // Each place's chips are stored in exactly one shard (read from the shards themselves), and the 40 places spread over several.
+        var cellsPerShard = await QueryAsync(_citus.Coordinator, """
+            SELECT count(*)::text || ' ' || count(DISTINCT shardid)::text || ' ' || max(n)::text FROM (
+                SELECT cell, count(*) AS n, min(shardid) AS shardid FROM (
+                    SELECT shardid, unnest(string_to_array(result, ','))::int AS cell
+                    FROM run_command_on_placements('rsgeo.chips', $$SELECT coalesce(string_agg(DISTINCT cell::text, ','), '') FROM %s$$)
+                    WHERE success AND result <> '') x GROUP BY cell) y
+            """);
+        var parts = cellsPerShard[0].Split(' ');
+        Assert.That(parts[0], Is.EqualTo("40"), "40 scenes in 40 one-degree cells");
+        Assert.That(int.Parse(parts[1]), Is.GreaterThan(1), "the cells spread over several shards");
+        Assert.That(parts[2], Is.EqualTo("1"), "no cell is split over two shards");
+    }
+
+    [Test, Order(10)]
+    public async Task A_worker_killed_during_ingest_and_query_loses_nothing_and_a_rerun_stores_every_chip_once()
+    {
+        await _citus.StartAsync();
+        await using var store = CatalogStore.Create(_citus.Coordinator.GetConnectionString());
+        var model = await store.RegisterModelAsync("citus-kill", Catalog.SyntheticCatalog.Dimension);
+        // A scene in a cell whose shard is on worker 1.
+        var worker = _citus.Workers[0];
+        double x0 = 0;
+        for (var lon = -170; lon < 170; lon++)
+        {
+            var cell = (int.Parse((await QueryAsync(_citus.Coordinator, $"SELECT rsgeo.scene_cell(ST_MakeEnvelope({lon}, 10, {lon + 1}, 11, 4326))::text"))[0]));
+            var node = await QueryAsync(_citus.Coordinator, $"SELECT nodename FROM citus_shards WHERE shardid = get_shard_id_for_distribution_column('rsgeo.chips', {cell})");
+            if (node[0] == worker.SocketDirectory) { x0 = lon; break; }
+        }
+        var scene = new RsGeoSearch.Core.Scene("file:///kill/scene.tif", Catalog.SyntheticCatalog.Sha("citus-kill"), "EPSG:4326", DateTimeOffset.Parse("2021-05-01T10:00:00Z"),
+            RsGeoSearch.Core.AcquisitionSource.Metadata, Catalog.SyntheticCatalog.Box(x0, 10, x0 + 1, 11), 800, 800, 3);
+        var rng = new Random(7);
+        var chips = Enumerable.Range(0, 64).Select(i => new ChipEmbedding(
+            new RsGeoSearch.Core.Chip(0, i % 8, i / 8, new RsGeoSearch.Core.PixelWindow(i % 8 * 100, i / 8 * 100, 100, 100),
+                Catalog.SyntheticCatalog.Box(x0 + i % 8 / 8.0, 11 - (i / 8 + 1) / 8.0, x0 + (i % 8 + 1) / 8.0, 11 - i / 8 / 8.0), 0, null),
+            Catalog.SyntheticCatalog.RandomUnitVector(rng, Catalog.SyntheticCatalog.Dimension))).ToArray();
+        var reg = await store.BeginSceneAsync(scene, model);
+        await store.WriteChipsAsync(reg.SceneId, model, chips[..32]);
+
+        KillNode(worker);
+        var write = Assert.CatchAsync<NpgsqlException>(() => store.WriteChipsAsync(reg.SceneId, model, chips[32..]))!;
+        var query = Assert.CatchAsync<NpgsqlException>(() => store.SearchAsync(new RsGeoSearch.Core.SearchQuery("citus-kill", chips[0].Embedding)))!;
+        foreach (var e in new[] { write, query })
+            Assert.That(e is not PostgresException p || p.SqlState.StartsWith("08", StringComparison.Ordinal) || CitusTopology.IsWorkerConnectionFailure(p), Is.True,
+                $"a lost worker is a connection failure (the API answers 503): {e.Message}");
+
+        await _citus.StartAsync(); // restarts the killed worker
+        Assert.That(await CountChipsAsync(reg.SceneId), Is.EqualTo(32), "the failed batch left nothing behind");
+        foreach (var batch in chips.Chunk(16)) await store.WriteChipsAsync(reg.SceneId, model, batch); // the re-run
+        await store.CompleteSceneAsync(reg.SceneId, model, expectedChips: 64);
+        Assert.That(await CountChipsAsync(reg.SceneId), Is.EqualTo(64));
+        var hits = await store.SearchAsync(new RsGeoSearch.Core.SearchQuery("citus-kill", chips[5].Embedding, Limit: 3));
+        Assert.That(hits[0].ChipId, Is.Not.Zero);
+        Assert.That(hits, Has.Count.EqualTo(3));
+    }
+
+    private async Task<int> CountChipsAsync(long sceneId) =>
+        int.Parse((await QueryAsync(_citus.Coordinator, $"SELECT count(*)::text FROM rsgeo.chips c JOIN rsgeo.embeddings e ON e.chip_id = c.id AND e.cell = c.cell WHERE c.scene_id = {sceneId}"))[0]);
+
+    /// <summary>SIGKILL to the node's postmaster and every backend of it, as when its machine fails.</summary>
+    private static void KillNode(EmbeddedCluster node)
+    {
+        var data = Path.GetFullPath(node.DataDirectory);
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out var pid)) continue;
+            string? cwd;
+            try { cwd = new DirectoryInfo($"{dir}/cwd").ResolveLinkTarget(false)?.FullName; }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { continue; }
+            if (cwd is not null && Path.TrimEndingDirectorySeparator(cwd) == data)
+                try { System.Diagnostics.Process.GetProcessById(pid).Kill(); } catch (Exception e) when (e is ArgumentException or InvalidOperationException) { }
+        }
+    }
+
+    /// <summary>The Task Count of the plan of the store's filtered index-scan query shape, with the cells of the box as constants.</summary>
+    private async Task<int> ExplainTaskCountAsync(ModelInfo model, bool withBox)
+    {
+        var cells = "";
+        if (withBox)
+        {
+            var found = await QueryAsync(_citus.Coordinator, $"SELECT DISTINCT cell::text FROM rsgeo.scenes WHERE footprint && ST_MakeEnvelope(10.2, 40.2, 10.4, 40.4, 4326)");
+            cells = $"AND c.cell = ANY('{{{string.Join(',', found)}}}'::int[])";
+        }
+        var q = "[" + string.Join(',', Enumerable.Repeat("0.125", model.Dimension)) + "]";
+        var plan = await QueryAsync(_citus.Coordinator, $"""
+            EXPLAIN SELECT e.chip_id, (e.embedding::vector({model.Dimension})) <=> '{q}'::vector({model.Dimension}) AS distance
+            FROM rsgeo.embeddings e JOIN rsgeo.chips c ON c.id = e.chip_id AND c.cell = e.cell
+            WHERE e.model_id = {model.Id} {cells} ORDER BY distance LIMIT 10
+            """);
+        var line = plan.First(l => l.Contains("Task Count:", StringComparison.Ordinal));
+        return int.Parse(line[(line.IndexOf("Task Count:", StringComparison.Ordinal) + 11)..].Trim());
+    }
+
+    [Test]
+    public void Fewer_workers_than_recorded_is_refused()
+    {
+        var other = Directory.CreateTempSubdirectory("rsgeo-citus-n-").FullName;
+        File.WriteAllText(Path.Combine(other, "citus.json"), "{\"workers\": 3}");
+        var e = Assert.Throws<RsGeoSearch.Core.InputException>(() => CitusCluster.Open(new EmbeddedClusterOptions { Directory = other }, 2));
+        Assert.That(e!.Message, Does.Contain("has 3 workers"));
+        Directory.Delete(other, true);
+    }
+
+    private async Task MigrateCoordinatorAsync()
+    {
+        await using var dataSource = NpgsqlDataSource.Create(_citus.Coordinator.GetConnectionString());
+        await SchemaMigrator.MigrateAsync(dataSource);
+    }
+
+    private static async Task ExecuteAsync(EmbeddedCluster node, string sql)
+    {
+        await using var dataSource = NpgsqlDataSource.Create(node.GetConnectionString());
+        await using var cmd = dataSource.CreateCommand(sql);
+        await cmd.ExecuteNonQueryAsync();
+    }
+
+    private static async Task<string[]> QueryAsync(EmbeddedCluster node, string sql)
+    {
+        await using var dataSource = NpgsqlDataSource.Create(node.GetConnectionString());
+        await using var cmd = dataSource.CreateCommand(sql);
+        await using var reader = await cmd.ExecuteReaderAsync();
+        var list = new List<string>();
+        while (await reader.ReadAsync()) list.Add(reader.GetString(0));
+        return list.ToArray();
+    }
+}
