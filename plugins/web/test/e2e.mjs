@@ -600,9 +600,11 @@ async function main() {
     const expected = [...dated.features, ...all.features.filter((f) => !f.properties.acquired)]
       .sort((a, b) => b.properties.score - a.properties.score).slice(0, 200);
     equal(after.count, expected.length, 'results with the undated chips');
-    assert(after.count > before.count, `${before.count} → ${after.count}`);
+    // The server's relevance threshold may leave out every undated chip for this query; then the count stays.
+    const undatedExpected = expected.filter((f) => !f.properties.acquired).length;
+    equal(after.count - before.count, undatedExpected, 'the undated chips the server answers with are added');
     const unknown = await page.locator('#gallery button.card .title', { hasText: 'date unknown' }).count();
-    assert(unknown > 0, 'no card says "date unknown"');
+    assert(undatedExpected === 0 || unknown > 0, 'no card says "date unknown"');
     await page.locator('#include-undated').uncheck();
     await settled(page);
     return `${before.count} dated → ${after.count} with ${chips} undated chips`;
