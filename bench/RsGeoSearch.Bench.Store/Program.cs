@@ -46,7 +46,7 @@ try
     var modelName = $"bench-{dim}";
     var model = await store.RegisterModelAsync(modelName, dim, halfPrecision: false);
     var rng = new Random(20240601);
-    var centres = Enumerable.Range(0, 200).Select(_ => RandomUnit(rng, dim)).ToArray();
+    var centres = Centres(rng, dim);
 
     var stored = await store.CountEmbeddingsAsync(model);
     if (stored != chips)
@@ -167,7 +167,7 @@ static async Task CompareHalfAsync(CatalogStore store, int chips, int dim, int q
     foreach (var m in new[] { full, half })
     {
         var rng = new Random(20240601); // the same centres and vectors for both models; scenes are shared by content hash
-        var centres = Enumerable.Range(0, 200).Select(_ => RandomUnit(rng, dim)).ToArray();
+        var centres = Centres(rng, dim);
         if (await store.CountEmbeddingsAsync(m) == 0) await LoadAsync(store, m, chips, dim, centres, rng);
     }
     await using (var conn = await store.DataSource.OpenConnectionAsync())
@@ -184,11 +184,10 @@ static async Task CompareHalfAsync(CatalogStore store, int chips, int dim, int q
     }
     var qrng = new Random(7);
     double halfExact = 0, halfIndex = 0, fullIndex = 0, total = 0;
-    var rngCentres = new Random(20240601);
-    var centresAgain = Enumerable.Range(0, 200).Select(_ => RandomUnit(rngCentres, dim)).ToArray();
+    var queryCentres = Centres(new Random(20240601), dim);
     for (var i = 0; i < queries; i++)
     {
-        var q = Perturb(qrng, centresAgain[qrng.Next(centresAgain.Length)], 0.9f);
+        var q = Perturb(qrng, queryCentres[qrng.Next(queryCentres.Length)], 0.9f);
         var truth = (await store.SearchAsync(new SearchQuery(full.Name, q), SearchPlan.Exact)).Hits.Select(h => h.ChipId).ToHashSet();
         halfExact += (await store.SearchAsync(new SearchQuery(half.Name, q), SearchPlan.Exact)).Hits.Count(h => truth.Contains(h.ChipId));
         halfIndex += (await store.SearchAsync(new SearchQuery(half.Name, q), SearchPlan.Index)).Hits.Count(h => truth.Contains(h.ChipId));
@@ -241,6 +240,9 @@ static async Task LoadAsync(CatalogStore store, ModelInfo model, int chips, int 
 
 static Polygon Rect(GeometryFactory f, double minX, double minY, double maxX, double maxY) =>
     f.CreatePolygon([new(minX, minY), new(maxX, minY), new(maxX, maxY), new(minX, maxY), new(minX, minY)]);
+
+// The 200 cluster centres of the synthetic catalogue: the first draws of a seeded generator.
+static float[][] Centres(Random rng, int dim) => Enumerable.Range(0, 200).Select(_ => RandomUnit(rng, dim)).ToArray();
 
 static float[] RandomUnit(Random rng, int dim)
 {

@@ -19,9 +19,6 @@ public sealed record ModelInfo(int Id, string Name, int Dimension, string? Finge
     /// <summary>pgvector's type of that column: vector or halfvec.</summary>
     public string VectorType => HalfPrecision ? "halfvec" : "vector";
 
-    /// <summary>"vector" or "halfvec", as models.storage records it.</summary>
-    internal string Storage => VectorType;
-
     /// <summary>Cosine distance of <paramref name="alias"/>'s embedding to the (vector) parameter, typed so the model's HNSW index applies.</summary>
     internal string DistanceTo(string alias, string parameter) =>
         string.Create(System.Globalization.CultureInfo.InvariantCulture, $"({alias}.{Column}::{VectorType}({Dimension})) <=> {parameter}::{VectorType}({Dimension})");
