@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
-using RsGeoSearch.Api.Features;
+using RsGeoSearch.Core.Features;
 using RsGeoSearch.Api.Http;
 using RsGeoSearch.Core;
 using RsGeoSearch.Raster;

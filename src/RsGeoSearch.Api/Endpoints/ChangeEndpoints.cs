@@ -106,11 +106,11 @@ internal static class ChangeEndpoints
         var change = result.Items.FirstOrDefault(c => c.Before.Id == beforeId && c.After.Id == afterId)
                      ?? throw new NotFoundException($"chips {beforeId} and {afterId} do not show the same place (no footprint overlap)");
         var baseUrl = Links.Base(context, options);
-        return Results.Bytes(JsonBody.Write(w => FeatureJson.WriteChange(w, change, baseUrl,
+        return Results.Bytes(JsonBody.Write(w => FeatureJson.WriteChange(w, change, baseUrl, links => CollectionJson.WriteLinks(links,
         [
             new($"{baseUrl}/ogc/collections/changes/items/{featureId}", "self", CollectionJson.GeoJson, "this feature"),
             new($"{baseUrl}/ogc/collections/changes", "collection", "application/json", "Changes"),
-        ])), CollectionJson.GeoJson);
+        ]))), CollectionJson.GeoJson);
     }
 
     /// <summary>The change query of a request; every bad parameter is a <see cref="ParameterException"/> (400) naming it.</summary>

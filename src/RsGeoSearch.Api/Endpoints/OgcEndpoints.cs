@@ -157,14 +157,9 @@ internal static class OgcEndpoints
                     w.WriteStartObject(p.Name);
                     w.WriteString("title", p.Name);
                     w.WriteString("description", p.Description);
-                    switch (p.Type)
-                    {
-                        case PropertyType.Geometry: w.WriteString("format", "geometry-polygon"); break;
-                        case PropertyType.Integer: w.WriteString("type", "integer"); break;
-                        case PropertyType.Number: w.WriteString("type", "number"); break;
-                        case PropertyType.DateTime: w.WriteString("type", "string"); w.WriteString("format", "date-time"); break;
-                        default: w.WriteString("type", "string"); break;
-                    }
+                    var (type, format) = p.JsonSchema;
+                    if (type is not null) w.WriteString("type", type);
+                    if (format is not null) w.WriteString("format", format);
                     w.WriteEndObject();
                 }
                 w.WriteEndObject();

@@ -111,7 +111,7 @@ internal static class OgcOpenApi
             },
             "schemas": {
               "featureGeoJSON": { "type": "object", "required": ["type", "geometry", "properties"],
-                "properties": { "type": { "type": "string", "enum": ["Feature"] }, "id": { "type": "integer" },
+                "properties": { "type": { "type": "string", "enum": ["Feature"] }, "id": { "description": "chips, scenes: the integer id; changes: BEFORE-AFTER chip ids", "oneOf": [ { "type": "integer" }, { "type": "string" } ] },
                                 "geometry": { "type": "object", "nullable": true }, "properties": { "type": "object", "nullable": true } } },
               "featureCollectionGeoJSON": { "type": "object", "required": ["type", "features"],
                 "properties": { "type": { "type": "string", "enum": ["FeatureCollection"] },
@@ -144,18 +144,55 @@ internal static class OgcOpenApi
                 parameters.Add(new JsonObject
                 {
                     ["name"] = p.Name, ["in"] = "query", ["required"] = false, ["description"] = p.Description + " (equality filter)",
-                    ["schema"] = p.Type switch
-                    {
-                        PropertyType.Integer => new JsonObject { ["type"] = "integer" },
-                        PropertyType.Number => new JsonObject { ["type"] = "number" },
-                        PropertyType.DateTime => new JsonObject { ["type"] = "string", ["format"] = "date-time" },
-                        _ => new JsonObject { ["type"] = "string" },
-                    },
+                    ["schema"] = JsonSchema(p),
                 });
+            get["responses"]!["200"]!["content"]!["application/geo+json"]!["schema"] = new JsonObject
+            {
+                ["allOf"] = new JsonArray(Ref("featureCollectionGeoJSON"), new JsonObject
+                {
+                    ["properties"] = new JsonObject { ["features"] = new JsonObject { ["type"] = "array", ["items"] = Ref($"{collection}FeatureGeoJSON") } },
+                }),
+            };
             paths[$"/collections/{collection}/items"] = path;
         }
+        var schemas = root["components"]!["schemas"]!.AsObject();
+        AddFeatureSchema(schemas, FeatureSchema.ChipType);
+        AddFeatureSchema(schemas, FeatureSchema.SceneType);
+        AddFeatureSchema(schemas, FeatureSchema.ChangeType);
         return JsonSerializer.SerializeToUtf8Bytes(root);
     }
+
+    /// <summary>components/schemas/{collection}FeatureGeoJSON: a GeoJSON feature with the properties the feature schema declares.</summary>
+    private static void AddFeatureSchema<T>(JsonObject schemas, FeatureType<T> type)
+    {
+        var properties = new JsonObject();
+        foreach (var p in type.Properties.Where(p => p.Type != PropertyType.Geometry))
+        {
+            var schema = JsonSchema(p);
+            schema["description"] = p.Description;
+            if (p.Nullable) schema["nullable"] = true;
+            properties[p.Name] = schema;
+        }
+        schemas[$"{type.Name}FeatureGeoJSON"] = new JsonObject
+        {
+            ["description"] = type.Title,
+            ["allOf"] = new JsonArray(Ref("featureGeoJSON"), new JsonObject
+            {
+                ["properties"] = new JsonObject { ["properties"] = new JsonObject { ["type"] = "object", ["properties"] = properties } },
+            }),
+        };
+    }
+
+    private static JsonObject JsonSchema(FeatureProperty p)
+    {
+        var (type, format) = p.JsonSchema;
+        var schema = new JsonObject();
+        if (type is not null) schema["type"] = type;
+        if (format is not null) schema["format"] = format;
+        return schema;
+    }
+
+    private static JsonObject Ref(string schema) => new() { ["$ref"] = $"#/components/schemas/{schema}" };
 
     private static string Str(string s) => JsonSerializer.Serialize(s);
 }

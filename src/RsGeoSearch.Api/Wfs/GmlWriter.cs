@@ -3,6 +3,7 @@ using System.Xml;
 using NetTopologySuite.Geometries;
 using RsGeoSearch.Api.Features;
 using RsGeoSearch.Core;
+using RsGeoSearch.Core.Filtering;
 
 namespace RsGeoSearch.Api.Wfs;
 
@@ -15,48 +16,37 @@ internal static class GmlWriter
         w.WriteEndElement();
     });
 
-    public static byte[] Chips(IReadOnlyList<ScoredChip> chips, long matched, string srsName, bool latLon, string baseUrl, string schemaUrl, Paging? paging = null) => WfsXml.Write(w =>
+    public static byte[] Chips(IReadOnlyList<ScoredChip> chips, long matched, string srsName, bool latLon, string baseUrl, string schemaUrl, Paging? paging = null) =>
+        Features(FeatureSchema.ChipType, chips, matched, srsName, latLon, baseUrl, schemaUrl, paging);
+
+    public static byte[] Scenes(IReadOnlyList<SceneRecord> scenes, long matched, string srsName, bool latLon, string schemaUrl, Paging? paging = null) =>
+        Features(FeatureSchema.SceneType, scenes, matched, srsName, latLon, "", schemaUrl, paging);
+
+    /// <summary>rsgeo:{type} members: the geometry, then every property of the schema that GML carries and that has a value.</summary>
+    private static byte[] Features<T>(FeatureType<T> type, IReadOnlyList<T> features, long matched, string srsName, bool latLon, string baseUrl, string schemaUrl, Paging? paging) => WfsXml.Write(w =>
     {
-        Start(w, schemaUrl, matched, chips.Count, paging);
-        foreach (var hit in chips)
+        Start(w, schemaUrl, matched, features.Count, paging);
+        foreach (var feature in features)
         {
-            var c = hit.Chip;
-            Member(w, "chips", c.Id, c.Footprint, srsName, latLon);
-            Value(w, "score", hit.Score?.ToString("R", CultureInfo.InvariantCulture));
-            Value(w, "acquired", c.AcquiredAt is { } t ? FeatureJson.FormatTime(t) : null);
-            Value(w, "scene_id", c.SceneId.ToString(CultureInfo.InvariantCulture));
-            Value(w, "scene", FeatureJson.SceneName(c.SceneUri));
-            Value(w, "level", c.Level.ToString(CultureInfo.InvariantCulture));
-            Value(w, "col", c.Col.ToString(CultureInfo.InvariantCulture));
-            Value(w, "row", c.Row.ToString(CultureInfo.InvariantCulture));
-            Value(w, "window", c.Window.ToString());
-            Value(w, "nodata_fraction", Math.Round(c.NodataFraction, 4).ToString("R", CultureInfo.InvariantCulture));
-            Value(w, "thumbnail", $"{baseUrl}/chips/{c.Id}.png");
+            Member(w, type.Name, type.Id(feature), type.Geometry(feature), srsName, latLon);
+            foreach (var p in type.Properties)
+                if (!p.JsonOnly && p.Type != PropertyType.Geometry)
+                    Value(w, p.Name, Text(p.Value(feature, baseUrl)));
             w.WriteEndElement();
             w.WriteEndElement();
         }
         w.WriteEndElement();
     });
 
-    public static byte[] Scenes(IReadOnlyList<SceneRecord> scenes, long matched, string srsName, bool latLon, string schemaUrl, Paging? paging = null) => WfsXml.Write(w =>
+    private static string? Text(object? value) => value switch
     {
-        Start(w, schemaUrl, matched, scenes.Count, paging);
-        foreach (var s in scenes)
-        {
-            Member(w, "scenes", s.Id, s.Footprint, srsName, latLon);
-            Value(w, "name", FeatureJson.SceneName(s.Uri));
-            Value(w, "acquired", s.AcquiredAt is { } t ? FeatureJson.FormatTime(t) : null);
-            Value(w, "acquired_source", s.AcquiredSource.ToString().ToLowerInvariant());
-            Value(w, "crs", s.Crs);
-            Value(w, "width", s.Width.ToString(CultureInfo.InvariantCulture));
-            Value(w, "height", s.Height.ToString(CultureInfo.InvariantCulture));
-            Value(w, "bands", s.Bands.ToString(CultureInfo.InvariantCulture));
-            Value(w, "chip_count", s.ChipCount.ToString(CultureInfo.InvariantCulture));
-            w.WriteEndElement();
-            w.WriteEndElement();
-        }
-        w.WriteEndElement();
-    });
+        null => null,
+        string s => s,
+        DateTimeOffset t => FeatureJson.FormatTime(t),
+        double d => d.ToString("R", CultureInfo.InvariantCulture),
+        IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
+        _ => value.ToString(),
+    };
 
     /// <summary>The next and previous pages of a paged response (WFS 2.0 ImplementsResultPaging), null where there is none.</summary>
     public sealed record Paging(string? Next, string? Previous);
@@ -97,7 +87,7 @@ internal static class GmlWriter
     }
 
     /// <summary>Opens wfs:member and the feature element and writes the geometry; the caller writes properties and closes both.</summary>
-    private static void Member(XmlWriter w, string type, long id, Polygon? footprint, string srsName, bool latLon)
+    private static void Member(XmlWriter w, string type, object id, Polygon? footprint, string srsName, bool latLon)
     {
         w.WriteStartElement("wfs", "member", WfsXml.Wfs);
         w.WriteStartElement("rsgeo", type, WfsXml.RsGeo);

@@ -22,21 +22,12 @@ internal static class WfsXml
 
     public const string GetFeatureById = "urn:ogc:def:query:OGC-WFS::GetFeatureById";
 
-    /// <summary>Feature types and their properties after the geometry, in GML order, from the one <see cref="FeatureSchema"/>.</summary>
-    public static readonly Dictionary<string, (string Title, (string Name, string Type)[] Properties)> FeatureTypes = new()
+    /// <summary>The WFS feature types (chips, scenes) and their properties in GML order, from the one <see cref="FeatureSchema"/>.</summary>
+    public static readonly Dictionary<string, (string Title, IReadOnlyList<FeatureProperty> Properties)> FeatureTypes = new()
     {
-        ["chips"] = ("Image chips", XsdProperties(FeatureSchema.Chips)),
-        ["scenes"] = ("Scenes", XsdProperties(FeatureSchema.Scenes)),
+        [FeatureSchema.ChipType.Name] = (FeatureSchema.ChipType.Title, FeatureSchema.Chips),
+        [FeatureSchema.SceneType.Name] = (FeatureSchema.SceneType.Title, FeatureSchema.Scenes),
     };
-
-    private static (string Name, string Type)[] XsdProperties(IReadOnlyList<FeatureProperty> properties) =>
-        properties.Where(p => p.Type != PropertyType.Geometry).Select(p => (p.Name, p.Type switch
-        {
-            PropertyType.Integer => p.Name.EndsWith("_id", StringComparison.Ordinal) || p.Name.EndsWith("_count", StringComparison.Ordinal) ? "long" : "int",
-            PropertyType.Number => "double",
-            PropertyType.DateTime => "dateTime",
-            _ => "string",
-        })).ToArray();
 
     public static byte[] ListStoredQueries() => Write(w =>
     {
@@ -227,8 +218,7 @@ internal static class WfsXml
             w.WriteStartElement("xsd", "extension", Xsd);
             w.WriteAttributeString("base", "gml:AbstractFeatureType");
             w.WriteStartElement("xsd", "sequence", Xsd);
-            Element(w, "geometry", "gml:PolygonPropertyType");
-            foreach (var (prop, type) in FeatureTypes[name].Properties) Element(w, prop, "xsd:" + type);
+            foreach (var p in FeatureTypes[name].Properties) Element(w, p.Name, p.XsdType);
             w.WriteEndElement();
             w.WriteEndElement();
             w.WriteEndElement();

@@ -1,9 +1,9 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
-using RsGeoSearch.Api.Features;
 using RsGeoSearch.Core;
+using RsGeoSearch.Core.Features;
+using RsGeoSearch.Core.Filtering;
 using RsGeoSearch.Pipeline;
 using Spectre.Console;
 
@@ -148,20 +148,6 @@ internal static class ChangesCommand
     private static string Date(DateTimeOffset? t) => t?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) ?? "unknown";
 
     /// <summary>RFC 7946 features: the overlap of the two chips, with both chip ids, dates and the scores (the API's schema).</summary>
-    public static string FeatureCollection(ChangeResult result)
-    {
-        using var stream = new MemoryStream();
-        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
-        {
-            w.WriteStartObject();
-            w.WriteString("type", "FeatureCollection");
-            w.WriteNumber("numberMatched", result.PlacesCompared);
-            w.WriteNumber("numberReturned", result.Items.Count);
-            w.WriteStartArray("features");
-            foreach (var c in result.Items) FeatureJson.WriteChange(w, c, "");
-            w.WriteEndArray();
-            w.WriteEndObject();
-        }
-        return Encoding.UTF8.GetString(stream.ToArray());
-    }
+    public static string FeatureCollection(ChangeResult result) =>
+        FeatureJson.Collection(FeatureSchema.ChangeType, result.Items, result.PlacesCompared, "", ranked: true);
 }

@@ -2,6 +2,8 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using RsGeoSearch.Core;
+using RsGeoSearch.Core.Features;
+using RsGeoSearch.Core.Filtering;
 using RsGeoSearch.Pipeline;
 using Spectre.Console;
 
@@ -109,7 +111,7 @@ internal static class SearchCommand
                 }, new JsonSerializerOptions { WriteIndented = true }));
                 break;
             case "geojson":
-                Console.WriteLine(GeoJson.FeatureCollection(page));
+                Console.WriteLine(FeatureJson.Collection(FeatureSchema.ChipType, page.Items, page.NumberMatched, "", ranked: true));
                 break;
             default:
                 var grouped = page.Items.Any(i => i.OtherDates is not null);

@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace RsGeoSearch.Api.Features;
+namespace RsGeoSearch.Core.Features;
 
 /// <summary>
 /// The sensor of a scene for people ("Landsat", "NAIP", "Sentinel-2" ...), recognised from the words of its file and

@@ -2,7 +2,7 @@ using System.Text.Json;
 using NetTopologySuite.Algorithm;
 using NetTopologySuite.Geometries;
 
-namespace RsGeoSearch.Api.Features;
+namespace RsGeoSearch.Core.Features;
 
 /// <summary>Writes a polygon as RFC 7946 GeoJSON: lon/lat, exterior ring counter-clockwise, holes clockwise.</summary>
 internal static class GeoJsonGeometry
