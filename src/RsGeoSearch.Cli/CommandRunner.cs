@@ -4,14 +4,20 @@ using Microsoft.ML.OnnxRuntime;
 using RsGeoSearch.Inference.Onnx;
 using RsGeoSearch.Raster;
 using RsGeoSearch.Store;
+using RsGeoSearch.Store.Cluster;
 
 namespace RsGeoSearch.Cli;
 
-/// <summary>Runs a command's action and turns the errors a user can fix into one clear line and an exit code.</summary>
+/// <summary>
+/// Runs every command's action (db included) and turns the errors a user can fix into one clear line and exit code 2
+/// (<see cref="InputError"/>); failures of the database or the runtime exit 1, a cancelled run 130.
+/// </summary>
 internal static class CommandRunner
 {
     public const int InputError = 2;
     public const int Failure = 1;
+
+    public static Task<int> RunAsync(string command, Func<int> action) => RunAsync(command, () => Task.FromResult(action()));
 
     public static async Task<int> RunAsync(string command, Func<Task<int>> action)
     {
@@ -19,12 +25,13 @@ internal static class CommandRunner
         {
             return await action().ConfigureAwait(false);
         }
-        catch (Exception e) when (e is InputException or RasterException or NotFoundException)
+        // A Citus node that is missing or down names what to run (./setup.sh --citus, rsgeo db start): the user's to fix.
+        catch (Exception e) when (e is InputException or RasterException or NotFoundException or CitusNodeException)
         {
             Console.Error.WriteLine($"rsgeo {command}: error: {e.Message}");
             return InputError;
         }
-        catch (Exception e) when (e is StoreException or OnnxRuntimeException or ServiceUnavailableException or NpgsqlException)
+        catch (Exception e) when (e is StoreException or OnnxRuntimeException or ServiceUnavailableException or NpgsqlException or IOException)
         {
             Console.Error.WriteLine($"rsgeo {command}: error: {e.Message}");
             return Failure;

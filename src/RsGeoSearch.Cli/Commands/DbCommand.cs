@@ -48,15 +48,25 @@ internal static class DbCommand
             command.Options.Add(DataDir);
         }
 
-        public DatabaseTarget Resolve(ParseResult parseResult, int? tcpPort = null, int? workers = null) =>
-            DatabaseTarget.Resolve(parseResult.GetValue(Database), parseResult.GetValue(DataDir), tcpPort, Progress, workers);
+        /// <summary>The database the options name; a malformed address or a conflicting choice is an input error (exit 2).</summary>
+        public DatabaseTarget Resolve(ParseResult parseResult, int? tcpPort = null, int? workers = null)
+        {
+            try
+            {
+                return DatabaseTarget.Resolve(parseResult.GetValue(Database), parseResult.GetValue(DataDir), tcpPort, Progress, workers);
+            }
+            catch (StoreException e) when (e is not CitusNodeException)
+            {
+                throw new InputException(e.Message, e);
+            }
+        }
 
         /// <summary>Starts the embedded database if it is stopped (or checks the external one), migrates, and opens the store.</summary>
         public Task<CatalogStore> OpenStoreAsync(ParseResult parseResult, CancellationToken ct) =>
             Resolve(parseResult).OpenStoreAsync(startEmbedded: true, Progress, ct);
     }
 
-    private static readonly IProgress<string> Progress = new SyncProgress(m => Console.Error.WriteLine($"rsgeo db: {m}"));
+    private static readonly IProgress<string> Progress = new SyncProgress<string>(m => Console.Error.WriteLine($"rsgeo db: {m}"));
 
     private static Command Start()
     {
@@ -70,7 +80,7 @@ internal static class DbCommand
             Description = "Make the embedded database a local Citus cluster: a coordinator and this many workers (needs ./setup.sh --citus); remembered for later starts",
         };
         command.Options.Add(workers);
-        command.SetAction((parseResult, ct) => Run(async () =>
+        command.SetAction((parseResult, ct) => CommandRunner.RunAsync("db start", async () =>
         {
             var target = options.Resolve(parseResult, parseResult.GetValue(port), parseResult.GetValue(workers));
             if (target.Citus is { } citus)
@@ -103,7 +113,7 @@ internal static class DbCommand
         var command = new Command("stop", "Stop the embedded database (fast shutdown)");
         var options = new ConnectionOptions();
         options.AddTo(command);
-        command.SetAction((parseResult, ct) => Run(async () =>
+        command.SetAction((parseResult, ct) => CommandRunner.RunAsync("db stop", async () =>
         {
             var target = options.Resolve(parseResult);
             if (target.Citus is { } citus)
@@ -114,8 +124,7 @@ internal static class DbCommand
             }
             if (target.Cluster is not { } cluster)
             {
-                Console.Error.WriteLine($"rsgeo db: {target.Describe()} is an external server; rsgeo only stops the embedded database it started");
-                return 1;
+                throw new InputException($"{target.Describe()} is an external server; rsgeo only stops the embedded database it started");
             }
             var stopped = await cluster.StopAsync(ct);
             Console.WriteLine(stopped ? $"embedded database stopped: {cluster.Options.Directory}" : $"embedded database was not running: {cluster.Options.Directory}");
@@ -129,7 +138,7 @@ internal static class DbCommand
         var command = new Command("status", $"Show whether the database runs, where, its versions and catalog size (exit code {NotRunningExitCode} when stopped)");
         var options = new ConnectionOptions();
         options.AddTo(command);
-        command.SetAction((parseResult, ct) => Run(async () =>
+        command.SetAction((parseResult, ct) => CommandRunner.RunAsync("db status", async () =>
         {
             var target = options.Resolve(parseResult);
             if (target.Cluster is not { } cluster)
@@ -180,7 +189,7 @@ internal static class DbCommand
         options.AddTo(command);
         var yes = new Option<bool>("--yes") { Description = "Confirm that all catalog data is to be deleted" };
         command.Options.Add(yes);
-        command.SetAction((parseResult, ct) => Run(async () =>
+        command.SetAction((parseResult, ct) => CommandRunner.RunAsync("db reset", async () =>
         {
             var target = options.Resolve(parseResult);
             if (!parseResult.GetValue(yes))
@@ -259,39 +268,5 @@ internal static class DbCommand
         var extent = await store.GetExtentAsync(null, ct);
         Console.WriteLine($"  catalog:    {models.Count} model(s){(models.Count > 0 ? " (" + string.Join(", ", models.Select(m => $"{m.Name} {m.Dimension}-d")) + ")" : "")}, {extent.SceneCount} scene(s), {extent.ChipCount} chip(s)");
         if (extent.Spatial is { } box) Console.WriteLine($"  extent:     {box}; {extent.Start:yyyy-MM-dd} .. {extent.End:yyyy-MM-dd} ({extent.Dates.Count} acquisition day(s))");
-    }
-
-    private static async Task<int> Run(Func<Task<int>> action)
-    {
-        try
-        {
-            return await action();
-        }
-        catch (CitusNodeException e)
-        {
-            Console.Error.WriteLine($"rsgeo db: error: {e.Message}");
-            return 2;
-        }
-        catch (InputException e) when (e.Message.StartsWith("--workers", StringComparison.Ordinal))
-        {
-            Console.Error.WriteLine($"rsgeo db: error: {e.Message}");
-            return 2;
-        }
-        catch (Exception e) when (e is StoreException or InputException)
-        {
-            Console.Error.WriteLine($"rsgeo db: error: {e.Message}");
-            return 1;
-        }
-        catch (NpgsqlException e)
-        {
-            Console.Error.WriteLine($"rsgeo db: database error: {e.Message}");
-            return 1;
-        }
-    }
-
-    /// <summary>Reports on the calling thread (Progress&lt;T&gt; would post to the thread pool and reorder lines).</summary>
-    private sealed class SyncProgress(Action<string> report) : IProgress<string>
-    {
-        public void Report(string value) => report(value);
     }
 }

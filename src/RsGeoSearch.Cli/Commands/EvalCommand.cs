@@ -267,7 +267,7 @@ internal static class EvalCommand
             .Start(ctx =>
             {
                 var tasks = new Dictionary<string, ProgressTask>(StringComparer.Ordinal);
-                result = run(new Callback(p =>
+                result = run(new SyncProgress<EvaluationProgress>(p =>
                 {
                     if (!tasks.TryGetValue(p.Stage, out var task))
                         tasks[p.Stage] = task = ctx.AddTask(Markup.Escape($"{model}: {p.Stage}"), maxValue: Math.Max(1, p.Total));
@@ -275,10 +275,5 @@ internal static class EvalCommand
                 }));
             });
         return result;
-    }
-
-    private sealed class Callback(Action<EvaluationProgress> report) : IProgress<EvaluationProgress>
-    {
-        public void Report(EvaluationProgress value) => report(value);
     }
 }

@@ -94,7 +94,7 @@ internal static class IngestCommand
         if (!AnsiConsole.Profile.Capabilities.Interactive)
         {
             var last = DateTime.MinValue;
-            var progress = new Progress<IngestProgress>(p =>
+            var progress = new SyncProgress<IngestProgress>(p =>
             {
                 if ((DateTime.UtcNow - last).TotalSeconds < 5 && p.ChipsDone < p.ChipsTotal) return;
                 last = DateTime.UtcNow;
@@ -108,7 +108,7 @@ internal static class IngestCommand
             .StartAsync(async context =>
             {
                 var task = context.AddTask("ingest", maxValue: 1);
-                var progress = new Progress<IngestProgress>(p =>
+                var progress = new SyncProgress<IngestProgress>(p =>
                 {
                     task.MaxValue = Math.Max(1, p.ChipsTotal);
                     task.Value = p.ChipsDone;

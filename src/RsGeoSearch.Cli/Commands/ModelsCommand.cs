@@ -61,7 +61,7 @@ internal static class ModelsCommand
     {
         var json = new Option<bool>("--json") { Description = "Print JSON instead of a table" };
         var command = new Command("list", "List the models found on the search path: family, embedding dimension, input, status and where") { json };
-        command.SetAction(parseResult =>
+        command.SetAction((parseResult, _) => CommandRunner.RunAsync("models list", () =>
         {
             var registry = ModelRegistry.Default();
             var entries = registry.List();
@@ -107,7 +107,7 @@ internal static class ModelsCommand
             AnsiConsole.Write(table);
             Console.WriteLine(RuntimeLine());
             return 0;
-        });
+        }));
         return command;
     }
 
@@ -115,34 +115,26 @@ internal static class ModelsCommand
     {
         var name = new Argument<string?>("model") { Description = "Model name or folder (default: rsgeo-mini)", Arity = ArgumentArity.ZeroOrOne };
         var command = new Command("show", "Show a model's manifest, preprocessing, tokenizer and ONNX inputs/outputs") { name };
-        command.SetAction(parseResult =>
+        command.SetAction((parseResult, _) => CommandRunner.RunAsync("models show", () =>
         {
-            try
-            {
-                using var model = ModelRegistry.Default().Load(parseResult.GetValue(name));
-                var m = model.Manifest;
-                var grid = new Grid().AddColumn().AddColumn();
-                void Row(string k, string v) => grid.AddRow(new Markup($"[bold]{Markup.Escape(k)}[/]"), new Text(v));
-                Row("name", m.Name);
-                Row("folder", model.Directory);
-                Row("family", ModelManifest.ToName(m.Family));
-                Row("embedding dim", m.EmbeddingDim.ToString(System.Globalization.CultureInfo.InvariantCulture));
-                Row("preprocessing", model.Preprocessing.ToString());
-                Row("tokenizer", $"{ModelManifest.ToName(m.Text.Tokenizer.Kind)}, context {m.Text.ContextLength}, vocabulary {model.Tokenizer.VocabularySize}");
-                Row("scoring", $"{m.Scoring.Kind.ToString().ToLowerInvariant()}, logit scale {m.Scoring.LogitScale}, bias {m.Scoring.LogitBias}");
-                Row("templates", m.PromptTemplates.Count == 0 ? "(none)" : string.Join(" | ", m.PromptTemplates));
-                Row("onnx runtime", RuntimeLine());
-                Row("image graph", $"{m.Image.Onnx} on {model.Images.Provider.ToString().ToLowerInvariant()}, batch {(model.Images.FixedBatch?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "dynamic")}");
-                Row("text graph", $"{m.Text.Onnx}{(model.Texts.HasMask ? " (with attention mask)" : "")}");
-                AnsiConsole.Write(grid);
-                return 0;
-            }
-            catch (InputException e)
-            {
-                Console.Error.WriteLine($"rsgeo models show: {e.Message}");
-                return 2;
-            }
-        });
+            using var model = ModelRegistry.Default().Load(parseResult.GetValue(name));
+            var m = model.Manifest;
+            var grid = new Grid().AddColumn().AddColumn();
+            void Row(string k, string v) => grid.AddRow(new Markup($"[bold]{Markup.Escape(k)}[/]"), new Text(v));
+            Row("name", m.Name);
+            Row("folder", model.Directory);
+            Row("family", ModelManifest.ToName(m.Family));
+            Row("embedding dim", m.EmbeddingDim.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            Row("preprocessing", model.Preprocessing.ToString());
+            Row("tokenizer", $"{ModelManifest.ToName(m.Text.Tokenizer.Kind)}, context {m.Text.ContextLength}, vocabulary {model.Tokenizer.VocabularySize}");
+            Row("scoring", $"{m.Scoring.Kind.ToString().ToLowerInvariant()}, logit scale {m.Scoring.LogitScale}, bias {m.Scoring.LogitBias}");
+            Row("templates", m.PromptTemplates.Count == 0 ? "(none)" : string.Join(" | ", m.PromptTemplates));
+            Row("onnx runtime", RuntimeLine());
+            Row("image graph", $"{m.Image.Onnx} on {model.Images.Provider.ToString().ToLowerInvariant()}, batch {(model.Images.FixedBatch?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "dynamic")}");
+            Row("text graph", $"{m.Text.Onnx}{(model.Texts.HasMask ? " (with attention mask)" : "")}");
+            AnsiConsole.Write(grid);
+            return 0;
+        }));
         return command;
     }
 

@@ -39,7 +39,7 @@ internal static class ServeCommand
         var publicUrl = new Option<string?>("--public-url") { Description = "Base URL written into links when behind a proxy, e.g. https://maps.example.org/rsgeo" };
         foreach (var option in new Option[] { port, host, apiKeyFile, cors, maxUpload, timeout, maxLimit, publicUrl }) command.Options.Add(option);
 
-        command.SetAction(async (parseResult, ct) =>
+        command.SetAction((parseResult, ct) => CommandRunner.RunAsync("serve", async () =>
         {
             try
             {
@@ -68,14 +68,9 @@ internal static class ServeCommand
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
-                return 0;
+                return 0; // Ctrl-C: a normal shutdown
             }
-            catch (Exception e) when (e is InputException or StoreException or NpgsqlException or IOException)
-            {
-                Console.Error.WriteLine($"rsgeo serve: error: {e.Message}");
-                return 1;
-            }
-        });
+        }));
         return command;
     }
 
