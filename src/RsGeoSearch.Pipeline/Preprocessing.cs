@@ -1,7 +1,6 @@
 using RsGeoSearch.Core;
 using RsGeoSearch.Inference;
 using RsGeoSearch.Raster;
-using InferenceResize = RsGeoSearch.Inference.Models.ResizeMode;
 using Interpolation = RsGeoSearch.Inference.Models.Interpolation;
 
 namespace RsGeoSearch.Pipeline;
@@ -15,10 +14,6 @@ public static class Preprocessing
         Interpolation.Nearest => Resampling.Nearest,
         _ => Resampling.Bilinear,
     };
-
-    public static Raster.ResizeMode ResizeFor(Model model) => model.Preprocessing.Resize == InferenceResize.ShortestSideCenterCrop
-        ? Raster.ResizeMode.ShortestSideCenterCrop
-        : Raster.ResizeMode.Squash;
 
     /// <summary>
     /// The most pixels an image given as bytes (an upload) may declare. Decoders expand a small file into its full
@@ -35,13 +30,13 @@ public static class Preprocessing
         using var dataset = RasterDataset.Open(data, name);
         if ((long)dataset.Width * dataset.Height > MaxImagePixels)
             throw new InputException($"{name} declares {dataset.Width}x{dataset.Height} pixels, more than the limit of {MaxImagePixels / 1_000_000} million; send a smaller image");
-        return ImageReader.Read(dataset, size, size, ResizeFor(model), ResamplingFor(model));
+        return ImageReader.Read(dataset, size, size, model.Preprocessing.Resize, ResamplingFor(model));
     }
 
     /// <summary>An image file at the model's input size.</summary>
     public static ChipImage ReadImage(Model model, string path)
     {
         var size = model.Preprocessing.Size;
-        return ImageReader.Read(path, size, size, ResizeFor(model), ResamplingFor(model));
+        return ImageReader.Read(path, size, size, model.Preprocessing.Resize, ResamplingFor(model));
     }
 }

@@ -1,7 +1,7 @@
 using System.Numerics.Tensors;
 using System.Text.Json;
 using RsGeoSearch.Inference;
-using RsGeoSearch.Pipeline.Evaluation;
+using RsGeoSearch.Evaluation;
 
 namespace RsGeoSearch.Eval.Tests;
 

@@ -1,5 +1,5 @@
 using RsGeoSearch.Core;
-using RsGeoSearch.Pipeline.Evaluation;
+using RsGeoSearch.Evaluation;
 
 namespace RsGeoSearch.Eval.Tests;
 

@@ -1,4 +1,4 @@
-using RsGeoSearch.Pipeline.Evaluation;
+using RsGeoSearch.Evaluation;
 
 namespace RsGeoSearch.Eval.Tests;
 

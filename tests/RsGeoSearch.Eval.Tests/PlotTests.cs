@@ -1,4 +1,4 @@
-using RsGeoSearch.Pipeline.Evaluation;
+using RsGeoSearch.Evaluation;
 using RsGeoSearch.Raster;
 
 namespace RsGeoSearch.Eval.Tests;

@@ -1,6 +1,6 @@
 using RsGeoSearch.Inference.Models;
 using RsGeoSearch.Raster;
-using RasterResize = RsGeoSearch.Raster.ResizeMode;
+using RsGeoSearch.Core;
 
 namespace RsGeoSearch.Inference.Tests;
 
@@ -20,7 +20,7 @@ public class EndToEndTests
         var p = model.Preprocessing;
         for (var i = 0; i < Tiny.Images.Length; i++)
         {
-            var chip = ImageReader.Read(Tiny.Images[i], p.Size, p.Size, RasterResize.Squash, Resampling.Bilinear);
+            var chip = ImageReader.Read(Tiny.Images[i], p.Size, p.Size, ResizeMode.Squash, Resampling.Bilinear);
             var pil = Tiny.Chip(i).Chw;
             var meanAbs = chip.Chw.Zip(pil, (a, b) => Math.Abs(a - b)).Average();
             Assert.That(meanAbs, Is.LessThan(0.03), $"{Path.GetFileName(Tiny.Images[i])}: mean |GDAL - PIL| pixel difference");

@@ -1,6 +1,6 @@
 using RsGeoSearch.Core;
 using RsGeoSearch.Inference;
-using RsGeoSearch.Pipeline.Evaluation;
+using RsGeoSearch.Evaluation;
 using RsGeoSearch.Pipeline.Search;
 using RsGeoSearch.TestSupport;
 

@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using RsGeoSearch.Core;
 using RsGeoSearch.Inference;
-using RsGeoSearch.Pipeline.Evaluation;
+using RsGeoSearch.Evaluation;
 using RsGeoSearch.Pipeline.Search;
 using Spectre.Console;
 

@@ -1,3 +1,5 @@
+using RsGeoSearch.Core;
+
 namespace RsGeoSearch.Inference.Models;
 
 /// <summary>

@@ -56,7 +56,6 @@ internal static unsafe partial class GdalNative
     [LibraryImport(Lib)] public static partial int CPLGetLastErrorType();
     [LibraryImport(Lib)] public static partial IntPtr CPLGetLastErrorMsg();
     [LibraryImport(Lib)] public static partial IntPtr CPLSetErrorHandler(IntPtr handler);
-    [LibraryImport(Lib, StringMarshalling = StringMarshalling.Utf8)] public static partial void CPLSetConfigOption(string key, string? value);
     [LibraryImport(Lib)] public static partial void VSIFree(IntPtr p);
     [LibraryImport(Lib)] public static partial IntPtr VSIMalloc(nuint size);
     [LibraryImport(Lib)] public static partial void CSLDestroy(IntPtr list);
@@ -132,7 +131,6 @@ internal static unsafe partial class GdalNative
     [LibraryImport(Lib, StringMarshalling = StringMarshalling.Utf8)] public static partial IntPtr OSRGetAuthorityName(SpatialReferenceHandle srs, string? targetKey);
     [LibraryImport(Lib, StringMarshalling = StringMarshalling.Utf8)] public static partial IntPtr OSRGetAuthorityCode(SpatialReferenceHandle srs, string? targetKey);
     [LibraryImport(Lib)] public static partial int OSRAutoIdentifyEPSG(SpatialReferenceHandle srs);
-    [LibraryImport(Lib)] public static partial IntPtr OSRGetName(SpatialReferenceHandle srs);
     [LibraryImport(Lib)] public static partial IntPtr OCTNewCoordinateTransformation(SpatialReferenceHandle source, SpatialReferenceHandle target);
     [LibraryImport(Lib)] public static partial void OCTDestroyCoordinateTransformation(IntPtr transformation);
     [LibraryImport(Lib)]

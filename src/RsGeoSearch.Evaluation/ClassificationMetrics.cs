@@ -1,4 +1,4 @@
-namespace RsGeoSearch.Pipeline.Evaluation;
+namespace RsGeoSearch.Evaluation;
 
 /// <summary>
 /// Zero-shot classification metrics: top-1 and top-5 accuracy over images, per-class accuracy, their mean

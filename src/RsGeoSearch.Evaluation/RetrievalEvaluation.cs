@@ -1,7 +1,8 @@
 using RsGeoSearch.Core;
 using RsGeoSearch.Inference;
+using RsGeoSearch.Pipeline;
 
-namespace RsGeoSearch.Pipeline.Evaluation;
+namespace RsGeoSearch.Evaluation;
 
 /// <summary>
 /// Text↔image retrieval over a <see cref="CaptionSet"/> with one model: images read through the ingest path and

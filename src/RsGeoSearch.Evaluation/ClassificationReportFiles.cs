@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace RsGeoSearch.Pipeline.Evaluation;
+namespace RsGeoSearch.Evaluation;
 
 /// <summary>
 /// Writes a zero-shot evaluation into a folder: <c>per_class.csv</c> (the legend of the plot: index, folder, label,

@@ -1,6 +1,6 @@
 using System.Numerics.Tensors;
 
-namespace RsGeoSearch.Pipeline.Evaluation;
+namespace RsGeoSearch.Evaluation;
 
 /// <summary>
 /// Scores and ranks as every metric here uses them: the score of two L2-normalised embeddings is their dot product

@@ -1,8 +1,9 @@
 using RsGeoSearch.Core;
 using RsGeoSearch.Inference;
 using RsGeoSearch.Pipeline.Search;
+using RsGeoSearch.Pipeline;
 
-namespace RsGeoSearch.Pipeline.Evaluation;
+namespace RsGeoSearch.Evaluation;
 
 /// <summary>
 /// Fits a cosine model's relevance calibration (<see cref="RelevanceCalibration"/>) on labelled images

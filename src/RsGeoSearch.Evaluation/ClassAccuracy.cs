@@ -1,4 +1,4 @@
-namespace RsGeoSearch.Pipeline.Evaluation;
+namespace RsGeoSearch.Evaluation;
 
 /// <summary>One class's share of the evaluated images: how many there were, how many were top-1 and top-5 correct.</summary>
 public sealed record ClassAccuracy(int Images, int Top1Correct, int Top5Correct)

@@ -2,7 +2,7 @@ using System.Globalization;
 using RsGeoSearch.Core;
 using RsGeoSearch.Raster;
 
-namespace RsGeoSearch.Pipeline.Evaluation;
+namespace RsGeoSearch.Evaluation;
 
 /// <summary>
 /// A confusion-matrix heat map drawn pixel by pixel: rows are true classes, columns predicted classes, each cell

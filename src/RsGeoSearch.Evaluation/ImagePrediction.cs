@@ -1,4 +1,4 @@
-namespace RsGeoSearch.Pipeline.Evaluation;
+namespace RsGeoSearch.Evaluation;
 
 /// <summary>
 /// One image's zero-shot result: its true and predicted class indices, the predicted class's cosine, and the 0-based

@@ -1,6 +1,6 @@
 using RsGeoSearch.Core;
 
-namespace RsGeoSearch.Pipeline.Evaluation;
+namespace RsGeoSearch.Evaluation;
 
 /// <summary>A list of image file names (one a line, e.g. a model's held-out validation list) that restricts an evaluation.</summary>
 public static class ImageSubset

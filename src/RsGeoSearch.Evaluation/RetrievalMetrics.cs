@@ -1,4 +1,4 @@
-namespace RsGeoSearch.Pipeline.Evaluation;
+namespace RsGeoSearch.Evaluation;
 
 /// <summary>
 /// Cross-modal retrieval metrics as in the RSICD/RSITMD literature: text→image recall@k (the caption's image is in the

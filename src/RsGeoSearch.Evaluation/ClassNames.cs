@@ -1,7 +1,7 @@
 using System.Text.RegularExpressions;
 using RsGeoSearch.Core;
 
-namespace RsGeoSearch.Pipeline.Evaluation;
+namespace RsGeoSearch.Evaluation;
 
 /// <summary>Class labels from folder names (BareLand → "bare land") and the optional labels file that overrides them.</summary>
 public static partial class ClassNames

@@ -1,7 +1,8 @@
 using RsGeoSearch.Core;
 using RsGeoSearch.Inference;
+using RsGeoSearch.Pipeline;
 
-namespace RsGeoSearch.Pipeline.Evaluation;
+namespace RsGeoSearch.Evaluation;
 
 /// <summary>
 /// Zero-shot classification of a labelled folder with one model: class labels embedded with prompt ensembling

@@ -1,6 +1,7 @@
 using RsGeoSearch.Core;
+using RsGeoSearch.Pipeline;
 
-namespace RsGeoSearch.Pipeline.Evaluation;
+namespace RsGeoSearch.Evaluation;
 
 /// <summary>
 /// Image–caption pairs for retrieval: a TSV with a header naming the columns <c>image</c> and <c>caption</c> (others

@@ -1,6 +1,7 @@
 using RsGeoSearch.Core;
+using RsGeoSearch.Pipeline;
 
-namespace RsGeoSearch.Pipeline.Evaluation;
+namespace RsGeoSearch.Evaluation;
 
 /// <summary>
 /// A folder of class sub-folders (the ImageFolder layout: FOLDER/&lt;class&gt;/&lt;image&gt;, images found recursively).

@@ -1,4 +1,4 @@
-namespace RsGeoSearch.Pipeline.Evaluation;
+namespace RsGeoSearch.Evaluation;
 
 /// <summary>Recall@1, @5 and @10 of one retrieval direction (shares of queries with a hit in the top k).</summary>
 public sealed record RecallAtK(double R1, double R5, double R10)
