@@ -193,6 +193,38 @@ public sealed class IngestSearchTests
         Assert.That(await CountRowsAsync(), Is.EqualTo(before));
     }
 
+    /// <summary>The CLI writes GeoJSON with the API's writer and feature schema (Core), not a copy of it.</summary>
+    [Test]
+    public void CliGeoJsonHasTheFeatureSchemasProperties()
+    {
+        var like = _allChips[0].Id;
+        var (code, stdout, stderr) = Rsgeo.Run("search", "--like", like.ToString(System.Globalization.CultureInfo.InvariantCulture), "--limit", "3", "--format", "geojson",
+            "--database", _ingested.Database.ConnectionString, "--model", TestModels.TinyClip);
+        Assert.That(code, Is.Zero, stderr);
+        using var doc = System.Text.Json.JsonDocument.Parse(stdout);
+        var root = doc.RootElement;
+        Assert.That(root.GetProperty("type").GetString(), Is.EqualTo("FeatureCollection"));
+        var features = root.GetProperty("features").EnumerateArray().ToList();
+        Assert.That(features, Has.Count.EqualTo(3));
+        Assert.That(root.GetProperty("numberReturned").GetInt32(), Is.EqualTo(3));
+        Assert.That(features[0].GetProperty("id").GetInt64(), Is.EqualTo(like), "the example chip is its own best match");
+        string[] expected = ["score", "acquired", "scene_id", "scene", "level", "col", "row", "window", "nodata_fraction", "thumbnail"];
+        Assert.That(Core.Filtering.FeatureSchema.ChipType.Properties.Where(p => p.Type != Core.Filtering.PropertyType.Geometry && !p.OmitWhenNull).Select(p => p.Name),
+            Is.EqualTo(expected), "a ranked chip without relevance or other dates");
+        foreach (var f in features)
+        {
+            var id = f.GetProperty("id").GetInt64();
+            var chip = _allChips.Single(c => c.Id == id);
+            Assert.That(f.GetProperty("geometry").GetProperty("type").GetString(), Is.EqualTo("Polygon"));
+            var properties = f.GetProperty("properties");
+            Assert.That(properties.EnumerateObject().Select(p => p.Name), Is.EqualTo(expected));
+            Assert.That(properties.GetProperty("scene_id").GetInt64(), Is.EqualTo(chip.SceneId));
+            Assert.That(properties.GetProperty("scene").GetString(), Is.EqualTo(Path.GetFileName(chip.SceneUri)));
+            Assert.That(properties.GetProperty("thumbnail").GetString(), Is.EqualTo($"/chips/{id}.png"));
+            Assert.That(properties.GetProperty("score").GetDouble(), Is.InRange(-1.0, 1.0));
+        }
+    }
+
     private async Task<(long Scenes, long Chips, long Embeddings)> CountRowsAsync()
     {
         await using var cmd = _ingested.Database.Store.DataSource.CreateCommand(
