@@ -3,6 +3,7 @@ using Npgsql;
 using RsGeoSearch.Core;
 using RsGeoSearch.Inference;
 using RsGeoSearch.Pipeline.Ingest;
+using RsGeoSearch.Pipeline.Search;
 using RsGeoSearch.Raster;
 using RsGeoSearch.TestSupport;
 
@@ -20,7 +21,7 @@ public sealed class IngestSearchTests
     private List<ChipRecord> _allChips = null!;
     private IReadOnlyDictionary<long, float[]> _embeddings = null!;
 
-    private Catalog Catalog => _ingested.Catalog;
+    private SearchService Catalog => _ingested.Catalog;
     private Model Model => _ingested.Model;
 
     [OneTimeSetUp]
@@ -29,7 +30,7 @@ public sealed class IngestSearchTests
         _ingested = await IngestedCatalog.CreateAsync(TestModels.TinyClip);
         var page = await Catalog.SearchAsync(new CatalogQuery(Limit: SearchQuery.MaxLimit), CancellationToken.None);
         _allChips = page.Items.Select(i => i.Chip).ToList();
-        _embeddings = await _ingested.Database.Store.GetEmbeddingsAsync(Model.Name, _allChips.Select(c => c.Id).ToArray());
+        _embeddings = await _ingested.Database.Store.Chips.GetEmbeddingsAsync(Model.Name, _allChips.Select(c => c.Id).ToArray());
     }
 
     [OneTimeTearDown]
