@@ -80,6 +80,20 @@ public sealed class IngestSearchTests
     }
 
     [Test]
+    public async Task A_repeated_text_query_is_answered_from_the_text_embedding_cache_with_the_same_page()
+    {
+        var query = new CatalogQuery(Text: "harbour with ships", Not: ["clouds"], Limit: 5, MinRelevance: 0);
+        var first = await Catalog.SearchAsync(query, CancellationToken.None);
+        var before = Catalog.TextEmbeddings.Statistics;
+        var second = await Catalog.SearchAsync(query with { Text = "  harbour with ships " }, CancellationToken.None);
+        var after = Catalog.TextEmbeddings.Statistics;
+        Assert.That(after.Hits - before.Hits, Is.EqualTo(2), "the text and the negative term");
+        Assert.That(after.Misses, Is.EqualTo(before.Misses));
+        Assert.That(second.Items.Select(i => (i.ChipId, i.Score)), Is.EqualTo(first.Items.Select(i => (i.ChipId, i.Score))));
+        Assert.That(second.NumberMatched, Is.EqualTo(first.NumberMatched));
+    }
+
+    [Test]
     public async Task ImageResultsEqualBruteForceTopK()
     {
         var jpg = Directory.EnumerateFiles(SharedData.Path("scenes", "aid", "Farmland"), "*.jpg").Order(StringComparer.Ordinal).First();
