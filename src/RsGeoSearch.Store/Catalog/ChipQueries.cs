@@ -115,13 +115,13 @@ public sealed class ChipQueries
         }
         var hits = new List<ScoredChip>();
         var embeddings = withEmbeddings ? new Dictionary<long, float[]>() : null;
-        long fetched = 0;
+        var fetched = 0;
         while (await reader.ReadAsync(ct).ConfigureAwait(false))
         {
+            if (fetched++ < query.Offset || hits.Count >= query.Limit) continue;
             var chip = Rows.ReadChip(reader);
             hits.Add(new ScoredChip(chip, 1 - reader.GetDouble(ChipSql.ChipColumnCount)));
-            fetched = reader.GetInt64(ChipSql.ChipColumnCount + 1);
-            if (embeddings is not null) embeddings[chip.Id] = reader.GetFieldValue<Vector>(ChipSql.ChipColumnCount + 2).ToArray();
+            if (embeddings is not null) embeddings[chip.Id] = reader.GetFieldValue<Vector>(ChipSql.ChipColumnCount + 1).ToArray();
         }
         return new Page(hits, fetched, count, embeddings);
     }

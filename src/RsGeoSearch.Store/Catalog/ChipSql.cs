@@ -93,12 +93,12 @@ public static class ChipSql
     public static string Score(ModelInfo model) => $"(1 - (e.{model.Column} <=> @q::{model.VectorType}))";
 
     /// <summary>
-    /// The ranked page with each chip's details in one statement: the nearest <paramref name="fetch"/> embeddings
+    /// The ranked rows with each chip's details in one statement: the nearest <paramref name="fetch"/> embeddings
     /// (exact: distances to every candidate, sorted, ties by chip id; index: the model's HNSW index, whose distance
-    /// expression it matches, nearly sorted), joined to chips and scenes, sorted by distance then chip id, the page
-    /// at query.Offset/Limit. Columns: <see cref="ChipColumns"/>, distance, how many rows the nearest-neighbour
-    /// part returned (an index plan that returns fewer than <paramref name="fetch"/> ran out) and, with
-    /// <paramref name="embeddings"/>, the chip's embedding (as vector).
+    /// expression it matches, nearly sorted), joined to chips and scenes, sorted by distance then chip id (the caller
+    /// cuts the page at query.Offset: an index plan that returns fewer than <paramref name="fetch"/> rows ran out, and
+    /// no window function or OFFSET keeps Citus from planning the join). Columns: <see cref="ChipColumns"/>, distance
+    /// and, with <paramref name="embeddings"/>, the chip's embedding (as vector).
     /// </summary>
     public static string Search(ModelInfo model, SearchQuery query, SearchPlan plan, int fetch, int[]? cells, bool embeddings, SqlParameters p)
     {
@@ -112,13 +112,13 @@ public static class ChipSql
         var embedding = embeddings ? $", e.{model.Column}::vector" : "";
         var embeddingJoin = embeddings ? $" JOIN embeddings e ON e.chip_id = r.chip_id AND e.cell = r.cell AND e.model_id = {model.Id}" : "";
         return string.Create(CultureInfo.InvariantCulture, $"""
-            SELECT {ChipColumns}, r.distance, count(*) OVER (){embedding}
+            SELECT {ChipColumns}, r.distance{embedding}
             FROM (SELECT e.chip_id, e.cell, {distance} AS distance FROM embeddings e{join}
                   WHERE e.model_id = {model.Id}{Filter(query, cells, Score(model), p)}
                   ORDER BY {order} LIMIT {p.Add("n", fetch)}) r
             JOIN chips c ON c.id = r.chip_id AND c.cell = r.cell
             JOIN scenes s ON s.id = c.scene_id{embeddingJoin}
-            ORDER BY r.distance, c.id OFFSET {p.Add("offset", (long)query.Offset)} LIMIT {p.Add("limit", query.Limit)}
+            ORDER BY r.distance, c.id
             """);
     }
 
