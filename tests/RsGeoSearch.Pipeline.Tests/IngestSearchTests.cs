@@ -82,7 +82,7 @@ public sealed class IngestSearchTests
     [Test]
     public async Task A_repeated_text_query_is_answered_from_the_text_embedding_cache_with_the_same_page()
     {
-        var query = new CatalogQuery(Text: "harbour with ships", Not: ["clouds"], Limit: 5, MinRelevance: 0);
+        var query = new CatalogQuery(Text: "harbour with ships", Not: ["clouds"], Limit: 5);
         var first = await Catalog.SearchAsync(query, CancellationToken.None);
         var before = Catalog.TextEmbeddings.Statistics;
         var second = await Catalog.SearchAsync(query with { Text = "  harbour with ships " }, CancellationToken.None);
