@@ -5,6 +5,7 @@ using RsGeoSearch.Api;
 using RsGeoSearch.Core;
 using RsGeoSearch.Inference;
 using RsGeoSearch.Pipeline;
+using RsGeoSearch.Pipeline.Search;
 using RsGeoSearch.Store;
 
 // API benchmark: requests per second and p50/p95 latency of /search and OGC items with N concurrent clients on
@@ -20,7 +21,7 @@ var seconds = IntArg("--seconds", 10);
 var target = DatabaseTarget.Resolve(StringArg("--database"), StringArg("--data-dir"), progress: new Progress<string>(m => Console.Error.WriteLine($"  db: {m}")));
 await using var store = await target.OpenStoreAsync();
 using var models = new ModelCache(ModelRegistry.Default(), StringArg("--model"));
-await using var catalog = new Catalog(store, models);
+await using var catalog = new SearchService(store, models);
 var extent = await catalog.GetExtentAsync(CancellationToken.None);
 if (extent.ChipCount == 0) { Console.Error.WriteLine("the catalogue is empty: run `rsgeo ingest` first"); return 1; }
 var box = extent.Spatial!.Value;
@@ -38,7 +39,7 @@ var model = models.Get(null);
 var vectors = texts.Select(t => QueryVector.FromText(model, t)).ToArray();
 var rows = new List<(string Name, Result R)>
 {
-    ("store only: top-10, vector given", await RunAsync(clients, seconds, async i => _ = await store.SearchAsync(new SearchQuery(model.Name, vectors[i % vectors.Length], Limit: 10)))),
+    ("store only: top-10, vector given", await RunAsync(clients, seconds, async i => _ = await store.Chips.SearchAsync(new SearchQuery(model.Name, vectors[i % vectors.Length], Limit: 10)))),
     ("catalogue in-process: q, top-10", await RunAsync(clients, seconds, async i => _ = await catalog.SearchAsync(new CatalogQuery(Text: texts[i % texts.Length]), CancellationToken.None))),
     ("GET /search?q=&limit=10", await RunAsync(clients, seconds, i => Get(http, $"/search?q={Uri.EscapeDataString(texts[i % texts.Length])}&limit=10"))),
     ("GET /search?q=&bbox=(1/4)&limit=10", await RunAsync(clients, seconds, i => Get(http, $"/search?q={Uri.EscapeDataString(texts[i % texts.Length])}&bbox={bbox}&limit=10"))),

@@ -44,11 +44,11 @@ try
         return 0;
     }
     var modelName = $"bench-{dim}";
-    var model = await store.RegisterModelAsync(modelName, dim, halfPrecision: false);
+    var model = await store.Models.RegisterAsync(modelName, dim, halfPrecision: false);
     var rng = new Random(20240601);
     var centres = Centres(rng, dim);
 
-    var stored = await store.CountEmbeddingsAsync(model);
+    var stored = await store.Models.CountEmbeddingsAsync(model);
     if (stored != chips)
     {
         if (stored != 0) throw new InvalidOperationException($"the catalog holds {stored} chips of {modelName}, not {chips}: use another --data-dir or reset it");
@@ -59,7 +59,7 @@ try
         Console.WriteLine($"catalog already holds {stored:N0} chips of {modelName}; skipping the load");
     }
 
-    var extent = await store.GetExtentAsync(modelName);
+    var extent = await store.Scenes.GetExtentAsync(modelName);
     var region = extent.Spatial ?? BoundingBox.World;
     var (t0, t1) = (extent.Start!.Value, extent.End!.Value);
     Console.WriteLine($"extent {region}, {t0:yyyy-MM-dd} .. {t1:yyyy-MM-dd}");
@@ -96,7 +96,7 @@ try
     foreach (var (name, make) in cases)
     {
         var list = Enumerable.Range(0, queries).Select(_ => make()).ToList();
-        for (var i = 0; i < Math.Min(10, list.Count); i++) await store.SearchAsync(list[i], SearchPlan.Auto); // warm-up
+        for (var i = 0; i < Math.Min(10, list.Count); i++) await store.Chips.SearchAsync(list[i], SearchPlan.Auto); // warm-up
         var latencies = new List<double>();
         var exactLatencies = new List<double>();
         var plans = new Dictionary<SearchPlan, int>();
@@ -105,10 +105,10 @@ try
         foreach (var q in list)
         {
             var sw = Stopwatch.StartNew();
-            var result = await store.SearchAsync(q, SearchPlan.Auto);
+            var result = await store.Chips.SearchAsync(q, SearchPlan.Auto);
             latencies.Add(sw.Elapsed.TotalMilliseconds);
             sw.Restart();
-            var exact = await store.SearchAsync(q, SearchPlan.Exact);
+            var exact = await store.Chips.SearchAsync(q, SearchPlan.Exact);
             exactLatencies.Add(sw.Elapsed.TotalMilliseconds);
             plans[result.Plan] = plans.GetValueOrDefault(result.Plan) + 1;
             var truth = exact.Hits.Select(h => h.ChipId).ToHashSet();
@@ -144,7 +144,7 @@ try
         var i = c;
         while (clock.Elapsed < duration)
         {
-            await store.SearchAsync(mixed[i % mixed.Length]);
+            await store.Chips.SearchAsync(mixed[i % mixed.Length]);
             Interlocked.Increment(ref done);
             i += clients;
         }
@@ -162,13 +162,13 @@ return 0;
 
 static async Task CompareHalfAsync(CatalogStore store, int chips, int dim, int queries)
 {
-    var full = await store.RegisterModelAsync($"bench-{dim}", dim, halfPrecision: false);
-    var half = await store.RegisterModelAsync($"bench-{dim}-halfvec", dim, halfPrecision: true);
+    var full = await store.Models.RegisterAsync($"bench-{dim}", dim, halfPrecision: false);
+    var half = await store.Models.RegisterAsync($"bench-{dim}-halfvec", dim, halfPrecision: true);
     foreach (var m in new[] { full, half })
     {
         var rng = new Random(20240601); // the same centres and vectors for both models; scenes are shared by content hash
         var centres = Centres(rng, dim);
-        if (await store.CountEmbeddingsAsync(m) == 0) await LoadAsync(store, m, chips, dim, centres, rng);
+        if (await store.Models.CountEmbeddingsAsync(m) == 0) await LoadAsync(store, m, chips, dim, centres, rng);
     }
     await using (var conn = await store.DataSource.OpenConnectionAsync())
     await using (var cmd = new Npgsql.NpgsqlCommand(string.Create(CultureInfo.InvariantCulture, $"""
@@ -188,10 +188,10 @@ static async Task CompareHalfAsync(CatalogStore store, int chips, int dim, int q
     for (var i = 0; i < queries; i++)
     {
         var q = Perturb(qrng, queryCentres[qrng.Next(queryCentres.Length)], 0.9f);
-        var truth = (await store.SearchAsync(new SearchQuery(full.Name, q), SearchPlan.Exact)).Hits.Select(h => h.ChipId).ToHashSet();
-        halfExact += (await store.SearchAsync(new SearchQuery(half.Name, q), SearchPlan.Exact)).Hits.Count(h => truth.Contains(h.ChipId));
-        halfIndex += (await store.SearchAsync(new SearchQuery(half.Name, q), SearchPlan.Index)).Hits.Count(h => truth.Contains(h.ChipId));
-        fullIndex += (await store.SearchAsync(new SearchQuery(full.Name, q), SearchPlan.Index)).Hits.Count(h => truth.Contains(h.ChipId));
+        var truth = (await store.Chips.SearchAsync(new SearchQuery(full.Name, q), SearchPlan.Exact)).Hits.Select(h => h.ChipId).ToHashSet();
+        halfExact += (await store.Chips.SearchAsync(new SearchQuery(half.Name, q), SearchPlan.Exact)).Hits.Count(h => truth.Contains(h.ChipId));
+        halfIndex += (await store.Chips.SearchAsync(new SearchQuery(half.Name, q), SearchPlan.Index)).Hits.Count(h => truth.Contains(h.ChipId));
+        fullIndex += (await store.Chips.SearchAsync(new SearchQuery(full.Name, q), SearchPlan.Index)).Hits.Count(h => truth.Contains(h.ChipId));
         total += truth.Count;
     }
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -202,7 +202,7 @@ static async Task LoadAsync(CatalogStore store, ModelInfo model, int chips, int 
 {
     const int cols = 20, rows = 25, perScene = cols * rows;
     var factory = new GeometryFactory(new PrecisionModel(), 4326);
-    var dropped = await store.PrepareBulkLoadAsync(model, chips);
+    var dropped = await store.Models.PrepareBulkLoadAsync(model, chips);
     Console.WriteLine($"loading {chips:N0} chips{(dropped ? " (index dropped; built after the load)" : "")}");
     var sw = Stopwatch.StartNew();
     var written = 0;
@@ -213,7 +213,7 @@ static async Task LoadAsync(CatalogStore store, ModelInfo model, int chips, int 
         var acquired = new DateTimeOffset(2018, 1, 1, 10, 0, 0, TimeSpan.Zero).AddDays(rng.Next(0, 7 * 365));
         var scene = new Scene($"file:///bench/scene-{s}.tif", Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"bench-{s}"))),
             "EPSG:3035", acquired, AcquisitionSource.Metadata, Rect(factory, x0, y0, x0 + 0.5, y0 + 0.5), cols * 256, rows * 256, 3);
-        var reg = await store.BeginSceneAsync(scene, model);
+        var reg = await store.Ingest.BeginSceneAsync(scene, model);
         var count = Math.Min(perScene, chips - written);
         var batch = new List<ChipEmbedding>(count);
         var topic = rng.Next(centres.Length); // scenes have a dominant theme, like real imagery
@@ -225,15 +225,15 @@ static async Task LoadAsync(CatalogStore store, ModelInfo model, int chips, int 
             var centre = centres[rng.NextDouble() < 0.5 ? topic : rng.Next(centres.Length)];
             batch.Add(new ChipEmbedding(new Chip(0, c, r, new PixelWindow(c * 256, r * 256, 256, 256), footprint, 0, null), Perturb(rng, centre, 0.6f)));
         }
-        await store.WriteChipsAsync(reg.SceneId, model, batch);
-        await store.CompleteSceneAsync(reg.SceneId, model, count);
+        await store.Ingest.WriteChipsAsync(reg.SceneId, model, batch);
+        await store.Ingest.CompleteSceneAsync(reg.SceneId, model, count);
         written += count;
         if (s % 100 == 0) Console.Error.Write($"\r  {written:N0} chips, {written / sw.Elapsed.TotalSeconds:F0} chips/s   ");
     }
     Console.Error.WriteLine();
     var load = sw.Elapsed;
     sw.Restart();
-    await store.FinishBulkLoadAsync(model);
+    await store.Models.FinishBulkLoadAsync(model);
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
         $"loaded in {load.TotalSeconds:F0} s ({chips / load.TotalSeconds:F0} chips/s); HNSW index (m=16, ef_construction=64) + ANALYZE in {sw.Elapsed.TotalSeconds:F0} s"));
 }

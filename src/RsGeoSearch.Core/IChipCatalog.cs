@@ -42,4 +42,10 @@ public interface IChipCatalog
 
     /// <summary>True when the database answers.</summary>
     Task<bool> IsAvailableAsync(CancellationToken ct);
+
+    /// <summary>How the cache of text embeddings (query texts and negative terms) is doing; null when there is none.</summary>
+    CacheStatistics? TextEmbeddingCache => null;
 }
+
+/// <summary>Look-ups a cache answered (<see cref="Hits"/>) or had to compute (<see cref="Misses"/>), and the entries it holds.</summary>
+public sealed record CacheStatistics(long Hits, long Misses, int Entries);

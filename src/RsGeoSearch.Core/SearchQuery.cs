@@ -1,8 +1,9 @@
 namespace RsGeoSearch.Core;
 
 /// <summary>
-/// What to look for and where: a query vector (from text, an image or chips) in the embedding space of
-/// <see cref="Model"/>, filtered by bounding box, time and <see cref="Where"/>, the top <see cref="Limit"/> by cosine similarity.
+/// A ranked search: the chips of the <see cref="ChipFilter"/> ordered by cosine similarity to <see cref="Vector"/> (in
+/// the embedding space of <see cref="ChipFilter.Model"/>; from text, an image or chips), ties by chip id, one page of
+/// <see cref="Limit"/> after <see cref="Offset"/>, each at least <see cref="MinScore"/>.
 /// </summary>
 public sealed record SearchQuery(
     string Model,
@@ -13,7 +14,7 @@ public sealed record SearchQuery(
     int Offset = 0,
     double? MinScore = null,
     IReadOnlyList<long>? ExcludeChipIds = null,
-    Filtering.FilterNode? Where = null)
+    Filtering.FilterNode? Where = null) : ChipFilter(Model, Bbox, Time, Where, ExcludeChipIds)
 {
     public const int MaxLimit = 10_000;
 

@@ -5,7 +5,8 @@ namespace RsGeoSearch.Pipeline;
 
 /// <summary>
 /// Turns what a user gives (text, an image, chips they like or dislike) into one unit query vector:
-/// Rocchio relevance feedback, q = text + image + like − ½·mean(unlike) − ½·mean(not), renormalised.
+/// Rocchio relevance feedback, q = text + image + Σ like − ½·mean(unlike) − ½·mean(not), renormalised (the liked
+/// chips are summed with the text and the image, not averaged).
 /// Since every embedding is a unit vector, ranking by cos(q, chip) ranks by
 /// cos(text, chip) − ½·mean over not-terms of cos(term, chip) (up to a positive factor): a chip that looks like a
 /// negative term (e.g. <c>not=clouds</c>) loses half of its similarity to that term.
@@ -43,12 +44,15 @@ public static class QueryVector
     /// A text query embedded as itself and through the model's prompt templates (e.g. "an aerial image of {}."),
     /// averaged: short queries such as "farmland" then land where the model saw class prompts.
     /// </summary>
-    public static float[] FromText(Model model, string text)
+    public static float[] FromText(Model model, string text) => FromTexts(model, [CleanText(text)])[0];
+
+    /// <summary>The trimmed query text; throws <see cref="InputException"/> when it is empty or longer than 1000 characters.</summary>
+    public static string CleanText(string text)
     {
         text = text.Trim();
         if (text.Length == 0) throw new InputException("the text query is empty");
         if (text.Length > 1000) throw new InputException("the text query is longer than 1000 characters");
-        return FromTexts(model, [text])[0];
+        return text;
     }
 
     /// <summary><see cref="FromText"/> for many texts at once (in the encoder's batches); the texts are used as given.</summary>

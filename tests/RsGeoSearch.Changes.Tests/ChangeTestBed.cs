@@ -2,6 +2,7 @@ using System.Diagnostics;
 using RsGeoSearch.Core;
 using RsGeoSearch.Inference;
 using RsGeoSearch.Pipeline;
+using RsGeoSearch.Pipeline.Search;
 using RsGeoSearch.Pipeline.Ingest;
 using RsGeoSearch.Store;
 
@@ -19,7 +20,7 @@ public sealed class ChangeTestBed
 
     public static CatalogStore Store { get; private set; } = null!;
     public static ModelCache Models { get; private set; } = null!;
-    public static Catalog Catalog { get; private set; } = null!;
+    public static SearchService Catalog { get; private set; } = null!;
     public static string TinyClip { get; private set; } = null!;
     public static string Root => _root!;
 
@@ -33,7 +34,7 @@ public sealed class ChangeTestBed
         Store = await _target.OpenStoreAsync();
         TinyClip = ExportTinyClip(Path.Combine(_root, "tinyclip"));
         Models = new ModelCache(ModelRegistry.Default(), TinyClip);
-        Catalog = new Catalog(Store, Models);
+        Catalog = new SearchService(Store, Models);
     }
 
     [OneTimeTearDown]

@@ -75,7 +75,7 @@ public sealed class PairingTests
         var result = await ChangeTestBed.Catalog.ChangesAsync(new ChangeQuery(_box, Second, Text: "a river", Limit: 1000), CancellationToken.None);
         var model = ChangeTestBed.Models.Get(ChangeTestBed.TinyClip);
         var q = QueryVector.FromText(model, "a river");
-        var embeddings = await ChangeTestBed.Store.GetEmbeddingsAsync(model.Name, result.Items.SelectMany(c => new[] { c.Before.Id, c.After.Id }).ToArray());
+        var embeddings = await ChangeTestBed.Store.Chips.GetEmbeddingsAsync(model.Name, result.Items.SelectMany(c => new[] { c.Before.Id, c.After.Id }).ToArray());
         Assert.That(result.Items, Is.Not.Empty);
         foreach (var c in result.Items)
         {
@@ -93,7 +93,7 @@ public sealed class PairingTests
         var model = ChangeTestBed.Models.Get(ChangeTestBed.TinyClip);
         var from = QueryVector.FromText(model, "forest");
         var to = QueryVector.FromText(model, "buildings");
-        var embeddings = await ChangeTestBed.Store.GetEmbeddingsAsync(model.Name, result.Items.SelectMany(c => new[] { c.Before.Id, c.After.Id }).ToArray());
+        var embeddings = await ChangeTestBed.Store.Chips.GetEmbeddingsAsync(model.Name, result.Items.SelectMany(c => new[] { c.Before.Id, c.After.Id }).ToArray());
         foreach (var c in result.Items)
         {
             var before = Similarity.Probabilities(model.Scoring, [Similarity.Cosine(embeddings[c.Before.Id], from), Similarity.Cosine(embeddings[c.Before.Id], to)]);

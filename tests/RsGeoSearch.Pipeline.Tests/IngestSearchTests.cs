@@ -3,6 +3,7 @@ using Npgsql;
 using RsGeoSearch.Core;
 using RsGeoSearch.Inference;
 using RsGeoSearch.Pipeline.Ingest;
+using RsGeoSearch.Pipeline.Search;
 using RsGeoSearch.Raster;
 using RsGeoSearch.TestSupport;
 
@@ -20,7 +21,7 @@ public sealed class IngestSearchTests
     private List<ChipRecord> _allChips = null!;
     private IReadOnlyDictionary<long, float[]> _embeddings = null!;
 
-    private Catalog Catalog => _ingested.Catalog;
+    private SearchService Catalog => _ingested.Catalog;
     private Model Model => _ingested.Model;
 
     [OneTimeSetUp]
@@ -29,7 +30,7 @@ public sealed class IngestSearchTests
         _ingested = await IngestedCatalog.CreateAsync(TestModels.TinyClip);
         var page = await Catalog.SearchAsync(new CatalogQuery(Limit: SearchQuery.MaxLimit), CancellationToken.None);
         _allChips = page.Items.Select(i => i.Chip).ToList();
-        _embeddings = await _ingested.Database.Store.GetEmbeddingsAsync(Model.Name, _allChips.Select(c => c.Id).ToArray());
+        _embeddings = await _ingested.Database.Store.Chips.GetEmbeddingsAsync(Model.Name, _allChips.Select(c => c.Id).ToArray());
     }
 
     [OneTimeTearDown]
@@ -76,6 +77,20 @@ public sealed class IngestSearchTests
     {
         var page = await Catalog.SearchAsync(new CatalogQuery(Text: "a lake surrounded by farmland", Limit: 10), CancellationToken.None);
         AssertEqualsBruteForce(page, QueryVector.FromText(Model, "a lake surrounded by farmland"), _allChips, 10);
+    }
+
+    [Test]
+    public async Task A_repeated_text_query_is_answered_from_the_text_embedding_cache_with_the_same_page()
+    {
+        var query = new CatalogQuery(Text: "harbour with ships", Not: ["clouds"], Limit: 5);
+        var first = await Catalog.SearchAsync(query, CancellationToken.None);
+        var before = Catalog.TextEmbeddings.Statistics;
+        var second = await Catalog.SearchAsync(query with { Text = "  harbour with ships " }, CancellationToken.None);
+        var after = Catalog.TextEmbeddings.Statistics;
+        Assert.That(after.Hits - before.Hits, Is.EqualTo(2), "the text and the negative term");
+        Assert.That(after.Misses, Is.EqualTo(before.Misses));
+        Assert.That(second.Items.Select(i => (i.ChipId, i.Score)), Is.EqualTo(first.Items.Select(i => (i.ChipId, i.Score))));
+        Assert.That(second.NumberMatched, Is.EqualTo(first.NumberMatched));
     }
 
     [Test]

@@ -1,6 +1,7 @@
 using RsGeoSearch.Core;
 using RsGeoSearch.Inference;
 using RsGeoSearch.Pipeline.Ingest;
+using RsGeoSearch.Pipeline.Search;
 using RsGeoSearch.Store;
 using RsGeoSearch.TestSupport;
 
@@ -47,16 +48,16 @@ public sealed class ModelWeightsTests
         var model = models.Get(null);
         var first = await new IngestPipeline(db.Store, model).RunAsync([file]);
         Assert.That(first.Failures, Is.Empty);
-        var catalog = new Catalog(db.Store, models);
+        var catalog = new SearchService(db.Store, models);
         var before = await catalog.SearchAsync(new CatalogQuery(Text: "a lake", Limit: 5), CancellationToken.None);
         Assert.That(before.Items, Has.Count.EqualTo(5));
-        Assert.That((await db.Store.GetModelAsync(model.Name)).Fingerprint, Is.EqualTo(model.Fingerprint));
+        Assert.That((await db.Store.Models.GetAsync(model.Name)).Fingerprint, Is.EqualTo(model.Fingerprint));
 
         // The catalogue now holds embeddings of "other weights" under the same name.
         await using (var cmd = db.Store.DataSource.CreateCommand("UPDATE rsgeo.models SET fingerprint = '0123456789abcdef'"))
             await cmd.ExecuteNonQueryAsync();
         await using var reopened = CatalogStore.Create(db.ConnectionString);
-        var stale = new Catalog(reopened, models);
+        var stale = new SearchService(reopened, models);
         var refused = Assert.ThrowsAsync<ModelWeightsChangedException>(() => stale.SearchAsync(new CatalogQuery(Text: "a lake", Limit: 5), CancellationToken.None));
         Assert.That(refused!.Message, Does.Contain("0123456789abcdef").And.Contain("--reembed"));
         Assert.ThrowsAsync<ModelWeightsChangedException>(() => new IngestPipeline(reopened, model).RunAsync([file]));

@@ -69,11 +69,11 @@ public sealed class ResumeAfterKillTests
         Assert.That(final.CompleteScenes, Is.EqualTo(files.Count));
         Assert.That(report.ChipsWritten, Is.EqualTo(expected - partial.Chips), "the re-run wrote only what was missing");
 
-        var info = await db.Store.GetModelAsync(model.Name);
-        Assert.That(await db.Store.HasVectorIndexAsync(info), Is.True);
+        var info = await db.Store.Models.GetAsync(model.Name);
+        Assert.That(await db.Store.Models.HasVectorIndexAsync(info), Is.True);
         var query = new SearchQuery(model.Name, QueryVector.FromText(model, "a lake"), Limit: 10);
-        var exact = await db.Store.SearchAsync(query, Store.SearchPlan.Exact);
-        var index = await db.Store.SearchAsync(query, Store.SearchPlan.Index);
+        var exact = await db.Store.Chips.SearchAsync(query, Store.SearchPlan.Exact);
+        var index = await db.Store.Chips.SearchAsync(query, Store.SearchPlan.Index);
         Assert.That(index.Hits, Has.Count.EqualTo(10));
         var recall = index.Hits.Select(h => h.ChipId).Intersect(exact.Hits.Select(h => h.ChipId)).Count() / 10.0;
         Assert.That(recall, Is.GreaterThanOrEqualTo(0.9), "the index built after the interrupted loads finds the exact neighbours");

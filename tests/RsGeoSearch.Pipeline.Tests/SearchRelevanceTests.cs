@@ -19,7 +19,7 @@ public sealed class SearchRelevanceTests
 
     private IngestedCatalog _ingested = null!;
 
-    private Catalog Catalog => _ingested.Catalog;
+    private SearchService Catalog => _ingested.Catalog;
     private Model Model => _ingested.Model;
 
     [OneTimeSetUp]
@@ -96,7 +96,7 @@ public sealed class SearchRelevanceTests
         var farmland = await SearchAsync(new CatalogQuery(Text: "farmland", Limit: 10));
         Assert.That(farmland.Items, Is.Not.Empty, "farmland over North Dakota is confident under the default threshold");
         Assert.That(farmland.Search!.Message, Is.Null);
-        var dates = await Catalog.Store.GetAcquisitionDatesAsync(null, Model.Name);
+        var dates = await Catalog.Store.Scenes.GetAcquisitionDatesAsync(null, Model.Name);
         foreach (var day in dates.Where(d => d.Year < 2021))
         {
             var page = await SearchAsync(new CatalogQuery(Text: "farmland", Time: TimeRange.Parse(day.ToString("yyyy-MM-dd")), Limit: 5));
@@ -157,7 +157,7 @@ public sealed class SearchRelevanceTests
         // The weighting: ranking by the combined vector is ranking by cos(text) − ½·cos(clouds).
         var t = QueryVector.FromText(Model, text);
         var c = QueryVector.FromText(Model, "clouds");
-        var embeddings = await _ingested.Database.Store.GetEmbeddingsAsync(Model.Name, chips.Select(x => x.Id).ToArray());
+        var embeddings = await _ingested.Database.Store.Chips.GetEmbeddingsAsync(Model.Name, chips.Select(x => x.Id).ToArray());
         var expected = chips.OrderByDescending(x => Similarity.Cosine(embeddings[x.Id], t) - QueryVector.NotWeight * Similarity.Cosine(embeddings[x.Id], c))
             .Select(x => x.Id).ToList();
         Assert.That(negative.Items.Select(i => i.Chip.Id).Take(5), Is.EqualTo(expected.Take(5)));

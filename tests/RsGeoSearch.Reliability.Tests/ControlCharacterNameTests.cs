@@ -4,6 +4,7 @@ using RsGeoSearch.Api;
 using RsGeoSearch.Core;
 using RsGeoSearch.Inference;
 using RsGeoSearch.Pipeline;
+using RsGeoSearch.Pipeline.Search;
 using RsGeoSearch.Pipeline.Ingest;
 using RsGeoSearch.TestSupport;
 
@@ -29,7 +30,7 @@ public sealed class ControlCharacterNameTests
             using var models = new ModelCache(new ModelRegistry([]), TestModels.TinyClip);
             var report = await new IngestPipeline(db.Store, models.Get(null)).RunAsync([name]);
             Assert.That(report.Failures, Is.Empty);
-            await using var catalog = new Catalog(db.Store, models);
+            await using var catalog = new SearchService(db.Store, models);
             await using var host = await ApiHost.StartAsync(catalog, new ApiOptions(), captureLogs: true);
 
             foreach (var type in new[] { "rsgeo:scenes", "rsgeo:chips" })

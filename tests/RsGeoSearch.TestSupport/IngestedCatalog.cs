@@ -1,6 +1,7 @@
 using RsGeoSearch.Core;
 using RsGeoSearch.Inference;
 using RsGeoSearch.Pipeline;
+using RsGeoSearch.Pipeline.Search;
 using RsGeoSearch.Pipeline.Ingest;
 
 namespace RsGeoSearch.TestSupport;
@@ -11,7 +12,7 @@ namespace RsGeoSearch.TestSupport;
 /// </summary>
 public sealed class IngestedCatalog : IAsyncDisposable
 {
-    private IngestedCatalog(TestDatabase database, ModelCache models, Catalog catalog, IngestReport report)
+    private IngestedCatalog(TestDatabase database, ModelCache models, SearchService catalog, IngestReport report)
     {
         Database = database;
         Models = models;
@@ -21,7 +22,7 @@ public sealed class IngestedCatalog : IAsyncDisposable
 
     public TestDatabase Database { get; }
     public ModelCache Models { get; }
-    public Catalog Catalog { get; }
+    public SearchService Catalog { get; }
     public IngestReport Report { get; }
     public Model Model => Models.Get(null);
 
@@ -38,7 +39,7 @@ public sealed class IngestedCatalog : IAsyncDisposable
         var models = new ModelCache(new ModelRegistry([]), modelDirectory);
         var files = RasterFiles.Expand((rasters ?? DefaultRasters).Select(r => Path.Combine(SharedData.Resolve(), r)));
         var report = await new IngestPipeline(database.Store, models.Get(null), options).RunAsync(files);
-        return new IngestedCatalog(database, models, new Catalog(database.Store, models), report);
+        return new IngestedCatalog(database, models, new SearchService(database.Store, models), report);
     }
 
     public async ValueTask DisposeAsync()

@@ -44,7 +44,14 @@ internal static class ServiceEndpoints
                 logs.CreateLogger("RsGeoSearch.Api.Health").LogWarning("health check failed: {Error}", e.Message);
                 available = false;
             }
-            if (available) return Results.Json(new { status = "ok", models = catalog.Models.Select(m => m.Name) });
+            var cache = catalog.TextEmbeddingCache;
+            if (available)
+                return Results.Json(new
+                {
+                    status = "ok",
+                    models = catalog.Models.Select(m => m.Name),
+                    text_embedding_cache = cache is null ? null : new { hits = cache.Hits, misses = cache.Misses, entries = cache.Entries },
+                });
             throw new ServiceUnavailableException("the database does not answer", TimeSpan.FromSeconds(5));
         });
 

@@ -5,6 +5,7 @@ using RsGeoSearch.Core;
 using RsGeoSearch.Core.Features;
 using RsGeoSearch.Core.Filtering;
 using RsGeoSearch.Pipeline;
+using RsGeoSearch.Pipeline.Search;
 using Spectre.Console;
 
 namespace RsGeoSearch.Cli.Commands;
@@ -55,7 +56,7 @@ internal static class ChangesCommand
                 Model: parseResult.GetValue(model.Model)).Validated();
             using var models = new ModelCache(Inference.ModelRegistry.Default(), query.Model, model.Settings(parseResult));
             await using var store = await connection.OpenStoreAsync(parseResult, ct);
-            await using var catalog = new Catalog(store, models);
+            await using var catalog = new SearchService(store, models);
             var result = await catalog.ChangesAsync(query, ct);
             Print(result, query, fmt);
             return 0;

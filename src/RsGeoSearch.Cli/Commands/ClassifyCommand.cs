@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using RsGeoSearch.Core;
 using RsGeoSearch.Pipeline;
+using RsGeoSearch.Pipeline.Search;
 
 namespace RsGeoSearch.Cli.Commands;
 
@@ -32,7 +33,7 @@ internal static class ClassifyCommand
                 ct.ThrowIfCancellationRequested();
                 try
                 {
-                    var scores = Catalog.Rank(m, m.EncodeImage(Preprocessing.ReadImage(m, file)), names, labelVectors);
+                    var scores = SearchService.Rank(m, m.EncodeImage(Preprocessing.ReadImage(m, file)), names, labelVectors);
                     Console.WriteLine(JsonSerializer.Serialize(new
                     {
                         image = file,

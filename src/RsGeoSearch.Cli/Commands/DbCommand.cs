@@ -264,8 +264,8 @@ internal static class DbCommand
     private static async Task PrintCatalogAsync(string connectionString, CancellationToken ct)
     {
         await using var store = CatalogStore.Create(connectionString);
-        var models = await store.ListModelsAsync(ct);
-        var extent = await store.GetExtentAsync(null, ct);
+        var models = await store.Models.ListAsync(ct);
+        var extent = await store.Scenes.GetExtentAsync(null, ct);
         Console.WriteLine($"  catalog:    {models.Count} model(s){(models.Count > 0 ? " (" + string.Join(", ", models.Select(m => $"{m.Name} {m.Dimension}-d")) + ")" : "")}, {extent.SceneCount} scene(s), {extent.ChipCount} chip(s)");
         if (extent.Spatial is { } box) Console.WriteLine($"  extent:     {box}; {extent.Start:yyyy-MM-dd} .. {extent.End:yyyy-MM-dd} ({extent.Dates.Count} acquisition day(s))");
     }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using RsGeoSearch.Core;
 using RsGeoSearch.Pipeline;
+using RsGeoSearch.Pipeline.Search;
 using RsGeoSearch.Pipeline.Ingest;
 using Spectre.Console;
 
@@ -42,7 +43,7 @@ internal static class DemoCommand
             // A catalogue embedded by an earlier rsgeo-mini (other weights, same name) is re-embedded, not refused.
             var report = await IngestCommand.RunWithProgressAsync(new IngestPipeline(store, m, new IngestOptions { Reembed = true }), RasterFiles.Expand([folder]), ct);
             IngestCommand.PrintReport(report);
-            await using var catalog = new Catalog(store, models);
+            await using var catalog = new SearchService(store, models);
             var extent = await catalog.GetExtentAsync(ct);
             AnsiConsole.MarkupLine($"[bold]3. Search[/] over {extent.ChipCount} chips in {extent.SceneCount} scenes, {extent.Start:yyyy-MM-dd} … {extent.End:yyyy-MM-dd}");
             var asked = parseResult.GetValue(queries) is { Length: > 0 } q ? q : DefaultQueries;

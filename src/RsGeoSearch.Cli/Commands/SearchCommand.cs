@@ -5,6 +5,7 @@ using RsGeoSearch.Core;
 using RsGeoSearch.Core.Features;
 using RsGeoSearch.Core.Filtering;
 using RsGeoSearch.Pipeline;
+using RsGeoSearch.Pipeline.Search;
 using Spectre.Console;
 
 namespace RsGeoSearch.Cli.Commands;
@@ -73,7 +74,7 @@ internal static class SearchCommand
             if (!query.IsRanked) throw new InputException("give a text query, --image FILE or --like CHIP_IDS");
             using var models = new ModelCache(Inference.ModelRegistry.Default(), query.Model, model.Settings(parseResult));
             await using var store = await connection.OpenStoreAsync(parseResult, ct);
-            await using var catalog = new Catalog(store, models);
+            await using var catalog = new SearchService(store, models);
             var page = await catalog.SearchAsync(query, ct);
             Print(page, fmt);
             return 0;

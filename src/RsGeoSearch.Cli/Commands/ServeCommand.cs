@@ -6,6 +6,7 @@ using RsGeoSearch.Api;
 using RsGeoSearch.Core;
 using RsGeoSearch.Inference;
 using RsGeoSearch.Pipeline;
+using RsGeoSearch.Pipeline.Search;
 using RsGeoSearch.Raster;
 using RsGeoSearch.Store;
 
@@ -56,7 +57,7 @@ internal static class ServeCommand
                 };
                 var store = await connection.OpenStoreAsync(parseResult, ct);
                 using var modelCache = new ModelCache(ModelRegistry.Default(), parseResult.GetValue(models.Model), models.Settings(parseResult));
-                await using var catalog = new Catalog(store, modelCache, ownsStore: true);
+                await using var catalog = new SearchService(store, modelCache, ownsStore: true);
                 _ = modelCache.Get(null); // load the default model now: a missing model fails here, not on the first request
                 var app = RsGeoApi.Build(catalog, options, b => b.Services.AddSingleton<IVectorConverter>(new GdalVectorConverter()));
                 await app.StartAsync(ct);

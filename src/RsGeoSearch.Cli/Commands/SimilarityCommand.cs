@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using RsGeoSearch.Core;
 using RsGeoSearch.Pipeline;
+using RsGeoSearch.Pipeline.Search;
 using Spectre.Console;
 
 namespace RsGeoSearch.Cli.Commands;
@@ -23,7 +24,7 @@ internal static class SimilarityCommand
             var captions = parseResult.GetValue(texts)!.Select(t => t.Trim()).Where(t => t.Length > 0).Distinct().ToArray();
             if (captions.Length == 0) throw new InputException("--texts needs at least one non-empty text");
             using var m = model.Load(parseResult);
-            var scores = Catalog.Rank(m, m.EncodeImage(Preprocessing.ReadImage(m, path)), captions, m.EncodeTexts(captions));
+            var scores = SearchService.Rank(m, m.EncodeImage(Preprocessing.ReadImage(m, path)), captions, m.EncodeTexts(captions));
             var table = new Table().AddColumns("rank", "score", "cosine", "text");
             var rank = 1;
             foreach (var s in scores)

@@ -8,7 +8,7 @@ namespace RsGeoSearch.Pipeline.Changes;
 
 /// <summary>
 /// Change detection between acquisition dates: the store pairs chips of the same place
-/// (<see cref="CatalogStore.GetChangeCandidatesAsync"/>); this class picks which two dates of each place to compare
+/// (<see cref="ChangeQueries.GetCandidatesAsync"/>); this class picks which two dates of each place to compare
 /// (<see cref="ChangePairing"/>), scores them and ranks them.
 /// <list type="bullet">
 /// <item>Change = 1 − cos(before, after). Normalised: divided by the place's typical change, the median change
@@ -37,14 +37,14 @@ public sealed class ChangeDetector
 
         // Normalising needs every date of the place, not only those in the range.
         var loadTime = query.Normalise ? TimeRange.All : query.Time;
-        var candidates = await _store.GetChangeCandidatesAsync(
+        var candidates = await _store.Changes.GetCandidatesAsync(
             new ChangeCandidatesQuery(model.Name, query.Bbox, loadTime, query.MinIoU, texts), ct).ConfigureAwait(false);
 
         var inRange = candidates.Chips.Values.Where(c => query.Time.Contains(c.AcquiredAt)).ToList();
         var dates = inRange.Select(c => DateOnly.FromDateTime(c.AcquiredAt.UtcDateTime)).Distinct().Order().ToList();
         if (inRange.Count == 0)
         {
-            var known = await _store.GetAcquisitionDatesAsync(query.Bbox, model.Name, ct).ConfigureAwait(false);
+            var known = await _store.Scenes.GetAcquisitionDatesAsync(query.Bbox, model.Name, ct).ConfigureAwait(false);
             throw new InsufficientImageryException($"no imagery of model '{model.Name}' in bbox {query.Bbox} within {query.Time}; " +
                 (known.Count == 0 ? "the box holds no georeferenced chips with acquisition dates (ingest imagery there first)"
                                   : $"the box has imagery on {DescribeDates(known)}"));
@@ -78,7 +78,7 @@ public sealed class ChangeDetector
             .OrderByDescending(s => s.Score).ThenByDescending(s => s.Pair.Distance).ThenBy(s => s.Pair.After).ThenBy(s => s.Pair.Before)
             .Skip(query.Offset).Take(query.Limit).ToList();
 
-        var records = (await _store.GetChipsAsync(top.SelectMany(s => new[] { s.Pair.Before, s.Pair.After }).Distinct().ToArray(), ct)
+        var records = (await _store.Chips.GetManyAsync(top.SelectMany(s => new[] { s.Pair.Before, s.Pair.After }).Distinct().ToArray(), ct)
             .ConfigureAwait(false)).ToDictionary(c => c.Id);
         var items = new List<ChangeRecord>(top.Count);
         foreach (var s in top)

@@ -34,12 +34,12 @@ public sealed class IngestPipeline
         ModelInfo modelInfo;
         try
         {
-            modelInfo = await _store.RegisterModelAsync(_model.Name, _model.Dimension, _model.Fingerprint, _options.HalfPrecision, ct).ConfigureAwait(false);
+            modelInfo = await _store.Models.RegisterAsync(_model.Name, _model.Dimension, _model.Fingerprint, _options.HalfPrecision, ct).ConfigureAwait(false);
         }
         catch (ModelWeightsChangedException) when (_options.Reembed)
         {
-            await _store.DeleteModelAsync(_model.Name, ct).ConfigureAwait(false);
-            modelInfo = await _store.RegisterModelAsync(_model.Name, _model.Dimension, _model.Fingerprint, _options.HalfPrecision, ct).ConfigureAwait(false);
+            await _store.Models.DeleteAsync(_model.Name, ct).ConfigureAwait(false);
+            modelInfo = await _store.Models.RegisterAsync(_model.Name, _model.Dimension, _model.Fingerprint, _options.HalfPrecision, ct).ConfigureAwait(false);
         }
 
         // Pre-pass: open every file once to count its chips (for the ETA) and to fail fast on unreadable files.
@@ -68,7 +68,7 @@ public sealed class IngestPipeline
             progress?.Report(new IngestProgress(Interlocked.Read(ref done), total, filesDone, files.Count, current));
         Report(null);
 
-        var bulk = await _store.PrepareBulkLoadAsync(modelInfo, total, ct).ConfigureAwait(false);
+        var bulk = await _store.Models.PrepareBulkLoadAsync(modelInfo, total, ct).ConfigureAwait(false);
         var toEncode = Channel.CreateBounded<Work>(_options.QueueCapacity);
         var toWrite = Channel.CreateBounded<Work>(_options.QueueCapacity);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -132,7 +132,7 @@ public sealed class IngestPipeline
                 var scene = work.Scene;
                 if (work.Encoded is { } batch)
                 {
-                    var result = await _store.WriteChipsAsync(scene.SceneId, modelInfo, batch, token).ConfigureAwait(false);
+                    var result = await _store.Ingest.WriteChipsAsync(scene.SceneId, modelInfo, batch, token).ConfigureAwait(false);
                     scene.Written += result.EmbeddingsInserted;
                     Interlocked.Add(ref done, (long)batch.Length);
                     Report(scene.Path);
@@ -140,7 +140,7 @@ public sealed class IngestPipeline
                 else if (work.SceneEnd)
                 {
                     if (!scene.AlreadyComplete && scene.Failure is null)
-                        await _store.CompleteSceneAsync(scene.SceneId, modelInfo, scene.ChipsInScene, token).ConfigureAwait(false);
+                        await _store.Ingest.CompleteSceneAsync(scene.SceneId, modelInfo, scene.ChipsInScene, token).ConfigureAwait(false);
                     Interlocked.Increment(ref filesDone);
                     Report(null);
                 }
@@ -158,9 +158,9 @@ public sealed class IngestPipeline
         }
         finally
         {
-            if (bulk) await _store.FinishBulkLoadAsync(modelInfo, CancellationToken.None).ConfigureAwait(false);
+            if (bulk) await _store.Models.FinishBulkLoadAsync(modelInfo, CancellationToken.None).ConfigureAwait(false);
         }
-        await _store.EnsureVectorIndexAsync(modelInfo, ct).ConfigureAwait(false);
+        await _store.Models.EnsureVectorIndexAsync(modelInfo, ct).ConfigureAwait(false);
 
         var outcomes = new List<FileOutcome>(failures);
         foreach (var s in scenes)
@@ -189,12 +189,12 @@ public sealed class IngestPipeline
             SceneRegistration registration;
             try
             {
-                registration = await _store.BeginSceneAsync(described, modelInfo, grid, ct).ConfigureAwait(false);
+                registration = await _store.Ingest.BeginSceneAsync(described, modelInfo, grid, ct).ConfigureAwait(false);
             }
             catch (SceneGridMismatchException mismatch) when (_options.Retile)
             {
-                await _store.DeleteSceneAsync(mismatch.SceneId, ct).ConfigureAwait(false);
-                registration = await _store.BeginSceneAsync(described, modelInfo, grid, ct).ConfigureAwait(false);
+                await _store.Ingest.DeleteSceneAsync(mismatch.SceneId, ct).ConfigureAwait(false);
+                registration = await _store.Ingest.BeginSceneAsync(described, modelInfo, grid, ct).ConfigureAwait(false);
             }
             scene.SceneId = registration.SceneId;
             if (registration.Completed)
@@ -205,7 +205,7 @@ public sealed class IngestPipeline
                 await output.WriteAsync(new Work(scene) { SceneEnd = true }, ct).ConfigureAwait(false);
                 return;
             }
-            var stored = await _store.GetStoredChipKeysAsync(registration.SceneId, modelInfo, ct).ConfigureAwait(false);
+            var stored = await _store.Ingest.GetStoredChipKeysAsync(registration.SceneId, modelInfo, ct).ConfigureAwait(false);
             using var tiler = new Tiler(dataset, tiling);
             var batch = new List<Chip>(_options.BatchSize);
             long kept = stored.Count;

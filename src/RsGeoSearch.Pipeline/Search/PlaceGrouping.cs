@@ -17,15 +17,15 @@ public static class PlaceGrouping
     public const double MinIoU = 0.5;
 
     /// <summary>Ranked items (best first) grouped into places, each represented by its best item.</summary>
-    public static List<T> Group<T>(IEnumerable<T> ranked, Func<T, SearchHit> hitOf)
+    public static List<T> Group<T>(IEnumerable<T> ranked, Func<T, ChipRecord> chipOf)
     {
         var places = new List<T>();
         foreach (var item in ranked)
         {
-            var hit = hitOf(item);
+            var hit = chipOf(item);
             var joined = false;
             if (hit.Footprint is { } f)
-                foreach (var place in places.Select(hitOf))
+                foreach (var place in places.Select(chipOf))
                 {
                     if (place.SceneId == hit.SceneId || place.Footprint is not { } g || !f.EnvelopeInternal.Intersects(g.EnvelopeInternal)) continue;
                     if (IoU(f, g) >= MinIoU) { joined = true; break; }
@@ -39,12 +39,9 @@ public static class PlaceGrouping
     public static async Task<ILookup<long, PlaceDate>> OtherDatesAsync(CatalogStore store, SearchQuery search, IReadOnlyCollection<long> bestChipIds,
         QueryRelevance? relevance, CancellationToken ct)
     {
-        var others = await store.GetPlaceChipsAsync(search.Model, bestChipIds, search.Vector, MinIoU, search.Time, ct).ConfigureAwait(false);
-        var embeddings = relevance is { NeedsEmbeddings: true } && others.Count > 0
-            ? await store.GetEmbeddingsAsync(search.Model, others.Select(o => o.ChipId).Distinct().ToArray(), ct).ConfigureAwait(false)
-            : null;
-        return others.ToLookup(o => o.OfChipId, o => new PlaceDate(o.ChipId, o.AcquiredAt, o.Score,
-            relevance?.Probability(o.Score, embeddings?.GetValueOrDefault(o.ChipId))));
+        var others = await store.Chips.GetPlaceChipsAsync(search.Model, bestChipIds, search.Vector, MinIoU, search.Time,
+            withEmbeddings: relevance is { NeedsEmbeddings: true }, ct).ConfigureAwait(false);
+        return others.ToLookup(o => o.OfChipId, o => new PlaceDate(o.ChipId, o.AcquiredAt, o.Score, relevance?.Probability(o.Score, o.Embedding)));
     }
 
     public static double IoU(NetTopologySuite.Geometries.Geometry a, NetTopologySuite.Geometries.Geometry b)

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using NetTopologySuite.IO;
 using Npgsql;
 using NpgsqlTypes;
@@ -82,15 +81,6 @@ public static class FilterSql
         TemporalNode t => Temporal(t, columns.Of(t.Property), parameters),
         _ => throw new ArgumentException($"unknown filter node {node.GetType().Name}", nameof(node)),
     };
-
-    /// <summary>" AND (condition)" appended to <paramref name="sql"/>, its parameters added to <paramref name="cmd"/>; nothing for a null filter.</summary>
-    public static void Append(StringBuilder sql, NpgsqlCommand cmd, FilterNode? node, FilterColumns columns)
-    {
-        if (node is null) return;
-        var parameters = new List<NpgsqlParameter>();
-        sql.Append(" AND ").Append(Where(node, columns, parameters));
-        cmd.Parameters.AddRange(parameters.ToArray());
-    }
 
     /// <summary>"k1 ASC NULLS LAST, ..., id": the sort keys, then the id for a stable order.</summary>
     public static string OrderBy(IReadOnlyList<SortClause>? keys, FilterColumns columns)

@@ -11,7 +11,9 @@ public sealed record ModelInfo(int Id, string Name, int Dimension, string? Finge
     public const int HalfPrecisionFromDimension = 512;
 
     /// <summary>Name of the model's HNSW index on rsgeo.embeddings.</summary>
-    public string IndexName => $"embeddings_hnsw_m{Id}";
+    public string IndexName => IndexNameOf(Id);
+
+    internal static string IndexNameOf(int id) => $"embeddings_hnsw_m{id}";
 
     /// <summary>The embeddings column that holds this model's vectors.</summary>
     public string Column => HalfPrecision ? "embedding_half" : "embedding";

@@ -30,10 +30,10 @@ public sealed class HalfPrecisionTests
     public async Task Models_from_512_dimensions_are_stored_as_halfvec_and_smaller_ones_as_vector_unless_asked()
     {
         Assert.That(_data.Model.HalfPrecision, Is.True);
-        Assert.That((await _store.GetModelAsync("half-test")).HalfPrecision, Is.True, "recorded in models.storage");
-        Assert.That((await _store.RegisterModelAsync("half-small", 64)).HalfPrecision, Is.False);
-        Assert.That((await _store.RegisterModelAsync("half-asked", 64, halfPrecision: true)).HalfPrecision, Is.True);
-        Assert.That((await _store.RegisterModelAsync("half-refused", 768, halfPrecision: false)).HalfPrecision, Is.False);
+        Assert.That((await _store.Models.GetAsync("half-test")).HalfPrecision, Is.True, "recorded in models.storage");
+        Assert.That((await _store.Models.RegisterAsync("half-small", 64)).HalfPrecision, Is.False);
+        Assert.That((await _store.Models.RegisterAsync("half-asked", 64, halfPrecision: true)).HalfPrecision, Is.True);
+        Assert.That((await _store.Models.RegisterAsync("half-refused", 768, halfPrecision: false)).HalfPrecision, Is.False);
 
         await using var conn = await _store.DataSource.OpenConnectionAsync();
         await using var cmd = new NpgsqlCommand($"""
@@ -58,17 +58,17 @@ public sealed class HalfPrecisionTests
         for (var i = 0; i < 10; i++)
         {
             var q = SyntheticCatalog.RandomUnitVector(_rng, Dim);
-            var exact = await _store.SearchAsync(new SearchQuery(_data.Model.Name, q, WideBox, default, 10, 0, null, null), SearchPlan.Exact);
+            var exact = await _store.Chips.SearchAsync(new SearchQuery(_data.Model.Name, q, WideBox, default, 10, 0, null, null), SearchPlan.Exact);
             var expected = _data.BruteForce(q, WideBox, default).Take(10).ToList();
             // float16 moves cosines by ~1e-4; random 512-d vectors sit ~0.04 apart at the top, so the order holds.
             Assert.That(exact.Hits.Select(h => h.Score), Is.EqualTo(expected.Select(e => e.Score)).Within(2e-3));
             Assert.That(exact.Hits.Select(h => h.ChipId).Intersect(expected.Select(e => e.Id)).Count(), Is.GreaterThanOrEqualTo(9));
 
-            var index = await _store.SearchAsync(new SearchQuery(_data.Model.Name, q, null, default, 10, 0, null, null), SearchPlan.Index);
+            var index = await _store.Chips.SearchAsync(new SearchQuery(_data.Model.Name, q, null, default, 10, 0, null, null), SearchPlan.Index);
             Assert.That(index.Plan, Is.EqualTo(SearchPlan.Index));
             Assert.That(index.Hits, Has.Count.EqualTo(10));
             found += index.Hits.Select(h => h.ChipId).Intersect(_data.BruteForce(q, null, default).Take(10).Select(e => e.Id)).Count();
-            var twin = await _store.SearchAsync(new SearchQuery(_float.Model.Name, q, null, default, 10, 0, null, null), SearchPlan.Index);
+            var twin = await _store.Chips.SearchAsync(new SearchQuery(_float.Model.Name, q, null, default, 10, 0, null, null), SearchPlan.Index);
             foundFloat += twin.Hits.Select(h => h.ChipId).Intersect(_float.BruteForce(q, null, default).Take(10).Select(e => e.Id)).Count();
         }
         // Uniform random 512-d vectors are HNSW's hardest case; the point is that halfvec loses nothing against float.
@@ -80,7 +80,7 @@ public sealed class HalfPrecisionTests
     public async Task Stored_halfvec_embeddings_read_back_as_floats_within_float16_rounding()
     {
         var item = _data.Items[17];
-        var stored = await _store.GetEmbeddingsAsync(_data.Model.Name, [item.Id]);
+        var stored = await _store.Chips.GetEmbeddingsAsync(_data.Model.Name, [item.Id]);
         Assert.That(stored[item.Id], Is.EqualTo(item.Vector).Within(1e-3));
     }
 }

@@ -53,7 +53,7 @@ public sealed class SearchTests
             var q = Query();
             var box = bbox ? WideBox : (BoundingBox?)null;
             var range = time ? Year2021 : default;
-            var result = await _store.SearchAsync(Q(q, box, range), SearchPlan.Exact);
+            var result = await _store.Chips.SearchAsync(Q(q, box, range), SearchPlan.Exact);
             var expected = _data.BruteForce(q, box, range).Take(10).ToList();
             Assert.That(result.Plan, Is.EqualTo(SearchPlan.Exact));
             Assert.That(result.Hits.Select(h => h.ChipId), Is.EqualTo(expected.Select(e => e.Id)));
@@ -73,14 +73,14 @@ public sealed class SearchTests
         for (var i = 0; i < 20; i++)
         {
             var q = Query();
-            var hits = await _store.SearchAsync(Q(q, box, range));
+            var hits = (await _store.Chips.SearchAsync(Q(q, box, range))).Hits;
             var expected = _data.BruteForce(q, box, range).Take(10).Select(e => e.Id).ToHashSet();
             Assert.That(hits, Has.Count.EqualTo(10));
             Assert.That(hits.Select(h => h.Score), Is.Ordered.Descending);
             foreach (var h in hits)
             {
-                if (box is { } b) Assert.That(h.Footprint!.EnvelopeInternal.Intersects(new NetTopologySuite.Geometries.Envelope(b.MinX, b.MaxX, b.MinY, b.MaxY)), Is.True);
-                if (time) Assert.That(range.Contains(h.AcquiredAt!.Value), Is.True);
+                if (box is { } b) Assert.That(h.Chip.Footprint!.EnvelopeInternal.Intersects(new NetTopologySuite.Geometries.Envelope(b.MinX, b.MaxX, b.MinY, b.MaxY)), Is.True);
+                if (time) Assert.That(range.Contains(h.Chip.AcquiredAt!.Value), Is.True);
             }
             found += hits.Count(h => expected.Contains(h.ChipId));
             wanted += expected.Count;
@@ -92,7 +92,7 @@ public sealed class SearchTests
     public async Task A_one_percent_selective_box_still_returns_k_rows_equal_to_brute_force([Values] SearchPlan plan)
     {
         var q = Query();
-        var result = await _store.SearchAsync(Q(q, OnePercentBox), plan);
+        var result = await _store.Chips.SearchAsync(Q(q, OnePercentBox), plan);
         var expected = _data.BruteForce(q, OnePercentBox, default).Take(10).Select(e => e.Id).ToList();
         Assert.That(result.Hits, Has.Count.EqualTo(10));
         if (result.Plan == SearchPlan.Exact) Assert.That(result.Hits.Select(h => h.ChipId), Is.EqualTo(expected));
@@ -103,7 +103,7 @@ public sealed class SearchTests
     [Test]
     public async Task The_candidate_estimate_is_close_to_the_true_count()
     {
-        var result = await _store.SearchAsync(Q(Query(), WideBox, Year2021), SearchPlan.Exact);
+        var result = await _store.Chips.SearchAsync(Q(Query(), WideBox, Year2021), SearchPlan.Exact);
         var actual = _data.Matching(WideBox, Year2021).Count();
         Assert.That(result.EstimatedCandidates, Is.InRange(actual * 0.7, actual * 1.3));
     }
@@ -115,7 +115,7 @@ public sealed class SearchTests
         for (var i = 0; i < 10; i++)
         {
             var q = Query();
-            var result = await _store.SearchAsync(Q(q, null, Quarter, limit: 20), SearchPlan.Index);
+            var result = await _store.Chips.SearchAsync(Q(q, null, Quarter, limit: 20), SearchPlan.Index);
             Assert.That(result.Plan, Is.EqualTo(SearchPlan.Index), "the index alone delivered enough rows");
             Assert.That(result.Hits, Has.Count.EqualTo(20));
             var expected = _data.BruteForce(q, null, Quarter).Take(20).Select(e => e.Id).ToHashSet();
@@ -129,7 +129,7 @@ public sealed class SearchTests
     {
         var tiny = BoundingBox.Create(12.001, 41.001, 12.049, 41.049); // one level-0 chip and one level-1 chip
         var q = Query();
-        var hits = await _store.SearchAsync(Q(q, tiny));
+        var hits = (await _store.Chips.SearchAsync(Q(q, tiny))).Hits;
         var expected = _data.BruteForce(q, tiny, default).Select(e => e.Id).ToList();
         Assert.That(expected, Has.Count.EqualTo(2));
         Assert.That(hits.Select(h => h.ChipId), Is.EqualTo(expected));
@@ -139,7 +139,7 @@ public sealed class SearchTests
     public async Task Offset_pages_continue_the_ranking()
     {
         var q = Query();
-        var page2 = await _store.SearchAsync(Q(q, WideBox, limit: 10, offset: 10), SearchPlan.Exact);
+        var page2 = await _store.Chips.SearchAsync(Q(q, WideBox, limit: 10, offset: 10), SearchPlan.Exact);
         var expected = _data.BruteForce(q, WideBox, default).Skip(10).Take(10).Select(e => e.Id);
         Assert.That(page2.Hits.Select(h => h.ChipId), Is.EqualTo(expected));
     }
@@ -150,38 +150,40 @@ public sealed class SearchTests
         var q = Query();
         var all = _data.BruteForce(q, WideBox, default);
         var min = all[5].Score - 1e-9;
-        var hits = await _store.SearchAsync(Q(q, WideBox, minScore: min));
+        var hits = (await _store.Chips.SearchAsync(Q(q, WideBox, minScore: min))).Hits;
         Assert.That(hits.Select(h => h.ChipId), Is.EqualTo(all.Take(6).Select(e => e.Id)));
 
         var exclude = all.Take(3).Select(e => e.Id).ToList();
-        var without = await _store.SearchAsync(Q(q, WideBox, limit: 5, exclude: exclude), SearchPlan.Exact);
+        var without = await _store.Chips.SearchAsync(Q(q, WideBox, limit: 5, exclude: exclude), SearchPlan.Exact);
         Assert.That(without.Hits.Select(h => h.ChipId), Is.EqualTo(all.Skip(3).Take(5).Select(e => e.Id)));
     }
+
+    private async Task<long> CountAsync(SearchQuery query) => (await _store.Chips.SearchAsync(query, SearchPlan.Auto, SearchExtras.Count)).Count!.Value;
 
     [Test]
     public async Task Count_matches_brute_force()
     {
         var q = Query();
-        Assert.That(await _store.CountAsync(Q(q, WideBox, Year2021)), Is.EqualTo(_data.Matching(WideBox, Year2021).Count()));
-        Assert.That(await _store.CountAsync(Q(q, OnePercentBox)), Is.EqualTo(_data.Matching(OnePercentBox, default).Count()));
+        Assert.That(await CountAsync(Q(q, WideBox, Year2021)), Is.EqualTo(_data.Matching(WideBox, Year2021).Count()));
+        Assert.That(await CountAsync(Q(q, OnePercentBox)), Is.EqualTo(_data.Matching(OnePercentBox, default).Count()));
         var min = _data.BruteForce(q, null, default)[99].Score - 1e-9;
-        Assert.That(await _store.CountAsync(Q(q, minScore: min)), Is.EqualTo(100));
+        Assert.That(await CountAsync(Q(q, minScore: min)), Is.EqualTo(100));
     }
 
     [Test]
     public async Task Hits_carry_scene_level_window_footprint_and_time()
     {
         var item = _data.Items[1234];
-        var hits = await _store.SearchAsync(Q(item.Vector, limit: 1));
+        var hits = (await _store.Chips.SearchAsync(Q(item.Vector, limit: 1))).Hits;
         var hit = hits.Single();
         Assert.Multiple(() =>
         {
             Assert.That(hit.ChipId, Is.EqualTo(item.Id), "a chip's own vector finds it first");
             Assert.That(hit.Score, Is.EqualTo(1).Within(1e-5));
-            Assert.That(hit.AcquiredAt, Is.EqualTo(item.Acquired));
-            Assert.That(hit.SceneUri, Does.StartWith("file:///synthetic/search-test/"));
-            Assert.That(hit.Footprint!.EnvelopeInternal, Is.EqualTo(item.Box));
-            Assert.That(hit.Window.Width, Is.EqualTo(hit.Level == 0 ? 100 : 200));
+            Assert.That(hit.Chip.AcquiredAt, Is.EqualTo(item.Acquired));
+            Assert.That(hit.Chip.SceneUri, Does.StartWith("file:///synthetic/search-test/"));
+            Assert.That(hit.Chip.Footprint!.EnvelopeInternal, Is.EqualTo(item.Box));
+            Assert.That(hit.Chip.Window.Width, Is.EqualTo(hit.Chip.Level == 0 ? 100 : 200));
         });
     }
 
@@ -189,40 +191,43 @@ public sealed class SearchTests
     public async Task Chips_embeddings_scenes_extent_and_dates_are_looked_up()
     {
         var item = _data.Items[42];
-        var chip = await _store.GetChipAsync(item.Id);
+        var chip = await _store.Chips.GetAsync(item.Id);
         Assert.That(chip, Is.Not.Null);
         Assert.That(chip!.Footprint!.EnvelopeInternal, Is.EqualTo(item.Box));
         Assert.That(chip.SceneUri, Does.EndWith(".tif"));
-        Assert.That(await _store.GetChipAsync(-1), Is.Null);
+        Assert.That(await _store.Chips.GetAsync(-1), Is.Null);
 
-        var embeddings = await _store.GetEmbeddingsAsync(_data.Model.Name, [item.Id, _data.Items[7].Id, -5]);
+        var embeddings = await _store.Chips.GetEmbeddingsAsync(_data.Model.Name, [item.Id, _data.Items[7].Id, -5]);
         Assert.That(embeddings.Keys, Is.EquivalentTo(new[] { item.Id, _data.Items[7].Id }));
         Assert.That(embeddings[item.Id], Is.EqualTo(item.Vector));
 
-        var (scenes, matched) = await _store.ListScenesAsync(OnePercentBox, default, 100, 0);
+        var (scenes, matched) = await _store.Scenes.ListAsync(OnePercentBox, default, 100, 0);
         Assert.That(matched, Is.EqualTo(1));
         Assert.That(scenes.Single().ChipCount, Is.EqualTo(125));
         Assert.That(scenes.Single().Footprint!.EnvelopeInternal, Is.EqualTo(new NetTopologySuite.Geometries.Envelope(12, 13, 41, 42)));
 
-        var extent = await _store.GetExtentAsync(_data.Model.Name);
+        var extent = await _store.Scenes.GetExtentAsync(_data.Model.Name);
         Assert.That(extent.Spatial, Is.EqualTo(new BoundingBox(10, 40, 18, 45)));
         Assert.That(extent.ChipCount, Is.EqualTo(5000));
         Assert.That(extent.SceneCount, Is.EqualTo(40));
         Assert.That(extent.Dates, Is.EqualTo(_data.Items.Select(i => DateOnly.FromDateTime(i.Acquired.UtcDateTime)).Distinct().Order()));
         Assert.That(extent.Start, Is.EqualTo(_data.Items.Min(i => i.Acquired)));
 
-        var listed = await _store.ListChipsAsync(new ChipFilter(_data.Model.Name, OnePercentBox), limit: 1000);
+        var (listed, listedCount) = await _store.Chips.ListAsync(new ChipFilter(_data.Model.Name, OnePercentBox), limit: 1000);
         Assert.That(listed.Select(c => c.Id), Is.EqualTo(_data.Matching(OnePercentBox, default).Select(i => i.Id).Order()));
-        Assert.That(await _store.CountChipsAsync(new ChipFilter(_data.Model.Name, null, Quarter)), Is.EqualTo(_data.Matching(null, Quarter).Count()));
+        Assert.That(listedCount, Is.EqualTo(listed.Count));
+        var (page, quarterCount) = await _store.Chips.ListAsync(new ChipFilter(_data.Model.Name, null, Quarter), limit: 5, offset: 5);
+        Assert.That(quarterCount, Is.EqualTo(_data.Matching(null, Quarter).Count()));
+        Assert.That(page.Select(c => c.Id), Is.EqualTo(_data.Matching(null, Quarter).Select(i => i.Id).Order().Skip(5).Take(5)));
     }
 
     [Test]
     public void Bad_queries_are_rejected_with_clear_errors()
     {
-        Assert.ThrowsAsync<NotFoundException>(() => _store.SearchAsync(new SearchQuery("no-such-model", Query())));
-        var wrongDim = Assert.ThrowsAsync<InputException>(() => _store.SearchAsync(new SearchQuery(_data.Model.Name, new float[3])));
+        Assert.ThrowsAsync<NotFoundException>(() => _store.Chips.SearchAsync(new SearchQuery("no-such-model", Query())));
+        var wrongDim = Assert.ThrowsAsync<InputException>(() => _store.Chips.SearchAsync(new SearchQuery(_data.Model.Name, new float[3])));
         Assert.That(wrongDim!.Message, Does.Contain("3 values"));
-        Assert.ThrowsAsync<InputException>(() => _store.SearchAsync(Q(Query(), limit: 0)));
-        Assert.ThrowsAsync<InputException>(() => _store.SearchAsync(Q([.. Enumerable.Repeat(float.NaN, SyntheticCatalog.Dimension)])));
+        Assert.ThrowsAsync<InputException>(() => _store.Chips.SearchAsync(Q(Query(), limit: 0)));
+        Assert.ThrowsAsync<InputException>(() => _store.Chips.SearchAsync(Q([.. Enumerable.Repeat(float.NaN, SyntheticCatalog.Dimension)])));
     }
 }

@@ -25,7 +25,7 @@ public sealed class SyntheticCatalog
     public static async Task<SyntheticCatalog> WriteAsync(CatalogStore store, string modelName, int seed, int dimension = Dimension, bool? halfPrecision = null, double west = 10)
     {
         var rng = new Random(seed);
-        var model = await store.RegisterModelAsync(modelName, dimension, halfPrecision: halfPrecision);
+        var model = await store.Models.RegisterAsync(modelName, dimension, halfPrecision: halfPrecision);
         var pending = new List<(long Scene, int Level, int Col, int Row, Envelope Box, DateTimeOffset Time, float[] V)>();
         var sceneIds = new List<long>();
         for (var sx = 0; sx < ScenesX; sx++)
@@ -35,7 +35,7 @@ public sealed class SyntheticCatalog
             var acquired = new DateTimeOffset(2020, 1, 1, 10, 30, 0, TimeSpan.Zero).AddDays(rng.Next(0, 730));
             var scene = new Scene($"file:///synthetic/{modelName}/scene-{sx}-{sy}.tif", Sha($"{modelName}-{sx}-{sy}"), "EPSG:32633",
                 acquired, AcquisitionSource.Metadata, Box(x0, y0, x0 + 1, y0 + 1), 1000, 1000, 3);
-            var reg = await store.BeginSceneAsync(scene, model);
+            var reg = await store.Ingest.BeginSceneAsync(scene, model);
             sceneIds.Add(reg.SceneId);
             var chips = new List<ChipEmbedding>();
             foreach (var (level, n) in new[] { (0, 10), (1, 5) })
@@ -52,10 +52,10 @@ public sealed class SyntheticCatalog
                     pending.Add((reg.SceneId, level, col, row, box, acquired, v));
                 }
             }
-            foreach (var batch in chips.Chunk(64)) await store.WriteChipsAsync(reg.SceneId, model, batch);
-            await store.CompleteSceneAsync(reg.SceneId, model, chips.Count);
+            foreach (var batch in chips.Chunk(64)) await store.Ingest.WriteChipsAsync(reg.SceneId, model, batch);
+            await store.Ingest.CompleteSceneAsync(reg.SceneId, model, chips.Count);
         }
-        await store.FinishBulkLoadAsync(model);
+        await store.Models.FinishBulkLoadAsync(model);
 
         var ids = new Dictionary<(long, int, int, int), long>();
         await using (var conn = await store.DataSource.OpenConnectionAsync())

@@ -221,7 +221,7 @@ public sealed class CitusClusterTests
     {
         await _citus.StartAsync();
         await using var store = CatalogStore.Create(_citus.Coordinator.GetConnectionString());
-        var model = await store.RegisterModelAsync("citus-kill", Catalog.SyntheticCatalog.Dimension);
+        var model = await store.Models.RegisterAsync("citus-kill", Catalog.SyntheticCatalog.Dimension);
         // A scene in a cell whose shard is on worker 1.
         var worker = _citus.Workers[0];
         double x0 = 0;
@@ -238,22 +238,23 @@ public sealed class CitusClusterTests
             new RsGeoSearch.Core.Chip(0, i % 8, i / 8, new RsGeoSearch.Core.PixelWindow(i % 8 * 100, i / 8 * 100, 100, 100),
                 Catalog.SyntheticCatalog.Box(x0 + i % 8 / 8.0, 11 - (i / 8 + 1) / 8.0, x0 + (i % 8 + 1) / 8.0, 11 - i / 8 / 8.0), 0, null),
             Catalog.SyntheticCatalog.RandomUnitVector(rng, Catalog.SyntheticCatalog.Dimension))).ToArray();
-        var reg = await store.BeginSceneAsync(scene, model);
-        await store.WriteChipsAsync(reg.SceneId, model, chips[..32]);
+        var reg = await store.Ingest.BeginSceneAsync(scene, model);
+        await store.Ingest.WriteChipsAsync(reg.SceneId, model, chips[..32]);
 
         KillNode(worker);
-        var write = Assert.CatchAsync<NpgsqlException>(() => store.WriteChipsAsync(reg.SceneId, model, chips[32..]))!;
-        var query = Assert.CatchAsync<NpgsqlException>(() => store.SearchAsync(new RsGeoSearch.Core.SearchQuery("citus-kill", chips[0].Embedding)))!;
+        // The store classifies a lost worker itself: RsGeoSearch.Core.ServiceUnavailableException (the API answers 503), caused by a connection failure.
+        var write = Assert.CatchAsync<RsGeoSearch.Core.ServiceUnavailableException>(() => store.Ingest.WriteChipsAsync(reg.SceneId, model, chips[32..]))!.InnerException;
+        var query = Assert.CatchAsync<RsGeoSearch.Core.ServiceUnavailableException>(() => store.Chips.SearchAsync(new RsGeoSearch.Core.SearchQuery("citus-kill", chips[0].Embedding)))!.InnerException;
         foreach (var e in new[] { write, query })
-            Assert.That(e is not PostgresException p || p.SqlState.StartsWith("08", StringComparison.Ordinal) || CitusTopology.IsWorkerConnectionFailure(p), Is.True,
-                $"a lost worker is a connection failure (the API answers 503): {e.Message}");
+            Assert.That(e is NpgsqlException && (e is not PostgresException p || p.SqlState.StartsWith("08", StringComparison.Ordinal) || CitusTopology.IsWorkerConnectionFailure(p)), Is.True,
+                $"a lost worker is a connection failure (the API answers 503): {e?.Message}");
 
         await _citus.StartAsync(); // restarts the killed worker
         Assert.That(await CountChipsAsync(reg.SceneId), Is.EqualTo(32), "the failed batch left nothing behind");
-        foreach (var batch in chips.Chunk(16)) await store.WriteChipsAsync(reg.SceneId, model, batch); // the re-run
-        await store.CompleteSceneAsync(reg.SceneId, model, expectedChips: 64);
+        foreach (var batch in chips.Chunk(16)) await store.Ingest.WriteChipsAsync(reg.SceneId, model, batch); // the re-run
+        await store.Ingest.CompleteSceneAsync(reg.SceneId, model, expectedChips: 64);
         Assert.That(await CountChipsAsync(reg.SceneId), Is.EqualTo(64));
-        var hits = await store.SearchAsync(new RsGeoSearch.Core.SearchQuery("citus-kill", chips[5].Embedding, Limit: 3));
+        var hits = (await store.Chips.SearchAsync(new RsGeoSearch.Core.SearchQuery("citus-kill", chips[5].Embedding, Limit: 3))).Hits;
         Assert.That(hits[0].ChipId, Is.Not.Zero);
         Assert.That(hits, Has.Count.EqualTo(3));
     }

@@ -7,8 +7,13 @@ using RsGeoSearch.Core;
 
 namespace RsGeoSearch.Store;
 
-public sealed partial class CatalogStore
+/// <summary>Candidate pairs of chips for change detection: chips of the same place on two acquisition times.</summary>
+public sealed class ChangeQueries
 {
+    private readonly CatalogStore _store;
+
+    internal ChangeQueries(CatalogStore store) => _store = store;
+
     /// <summary>
     /// Two scenes share a grid when their footprints overlap with at least this IoU and their sizes agree within
     /// 1% (or a pixel): the same product delivered on another date, a metre or a row off (NAIP's dates differ by
@@ -25,10 +30,10 @@ public sealed partial class CatalogStore
     /// grids and sensors. The pair's distance is pgvector's cosine distance (1 − cosine) of the two embeddings.
     /// Chips without a footprint or an acquisition time take no part.
     /// </summary>
-    public async Task<ChangeCandidates> GetChangeCandidatesAsync(ChangeCandidatesQuery query, CancellationToken ct = default)
+    public async Task<ChangeCandidates> GetCandidatesAsync(ChangeCandidatesQuery query, CancellationToken ct = default)
     {
         if (!(query.MinIoU > 0 && query.MinIoU <= 1)) throw new InputException($"iou {query.MinIoU} must be greater than 0 and at most 1");
-        var model = await GetModelAsync(query.Model, ct).ConfigureAwait(false);
+        var model = await _store.Models.GetAsync(query.Model, ct).ConfigureAwait(false);
         var vectors = query.TextVectors ?? [];
         foreach (var v in vectors)
         {
@@ -37,7 +42,11 @@ public sealed partial class CatalogStore
             if (v.Any(x => !float.IsFinite(x))) throw new InputException("a text vector contains NaN or infinity");
         }
 
-        await using var conn = await OpenAsync(ct).ConfigureAwait(false);
+        return await _store.RunAsync(conn => CandidatesAsync(conn, model, vectors, query, ct), ct).ConfigureAwait(false);
+    }
+
+    private static async Task<ChangeCandidates> CandidatesAsync(NpgsqlConnection conn, ModelInfo model, IReadOnlyList<float[]> vectors, ChangeCandidatesQuery query, CancellationToken ct)
+    {
         var chips = new Dictionary<long, ChangeChip>();
         await using (var cmd = new NpgsqlCommand { Connection = conn })
         {
@@ -124,16 +133,13 @@ public sealed partial class CatalogStore
         return new ChangeCandidates(chips, pairs);
     }
 
-    /// <summary>Footprint, box and time conditions on chips aliased <paramref name="alias"/> (parameters added once).</summary>
-    private static void AppendChangeFilter(StringBuilder sql, NpgsqlCommand cmd, string alias, ChangeCandidatesQuery query, bool addParameters = true)
+    /// <summary>Footprint, box and time conditions on chips aliased <paramref name="alias"/>; their parameters go to <paramref name="cmd"/>.</summary>
+    private static void AppendChangeFilter(StringBuilder sql, NpgsqlCommand cmd, string alias, ChangeCandidatesQuery query)
     {
-        sql.Append(CultureInfo.InvariantCulture,
-            $"{alias}.footprint IS NOT NULL AND {alias}.acquired_at IS NOT NULL AND ST_Intersects({alias}.footprint, ST_MakeEnvelope(@minx, @miny, @maxx, @maxy, 4326))");
-        if (query.Time.From is not null) sql.Append(CultureInfo.InvariantCulture, $" AND {alias}.acquired_at >= @from");
-        if (query.Time.To is not null) sql.Append(CultureInfo.InvariantCulture, $" AND {alias}.acquired_at <= @to");
-        if (!addParameters) return;
-        AddBbox(cmd, query.Bbox);
-        if (query.Time.From is { } from) cmd.Parameters.Add(new NpgsqlParameter("from", NpgsqlDbType.TimestampTz) { Value = from.ToUniversalTime() });
-        if (query.Time.To is { } to) cmd.Parameters.Add(new NpgsqlParameter("to", NpgsqlDbType.TimestampTz) { Value = to.ToUniversalTime() });
+        var p = new SqlParameters();
+        sql.Append(CultureInfo.InvariantCulture, $"{alias}.footprint IS NOT NULL AND {alias}.acquired_at IS NOT NULL")
+            .Append(ChipSql.Intersects($"{alias}.footprint", query.Bbox, p))
+            .Append(ChipSql.Time(alias, query.Time, p));
+        cmd.Parameters.AddRange(p.List.ToArray());
     }
 }

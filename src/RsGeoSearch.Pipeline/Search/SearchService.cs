@@ -1,26 +1,24 @@
-using System.Net.Sockets;
-using Npgsql;
 using RsGeoSearch.Core;
 using RsGeoSearch.Inference;
 using RsGeoSearch.Inference.Models;
 using RsGeoSearch.Pipeline.Changes;
-using RsGeoSearch.Pipeline.Search;
 using RsGeoSearch.Raster;
 using RsGeoSearch.Store;
 
-namespace RsGeoSearch.Pipeline;
+namespace RsGeoSearch.Pipeline.Search;
 
 /// <summary>
-/// The catalogue behind the HTTP API and the CLI: models (ONNX Runtime), the store (PostGIS + pgvector) and the
-/// source rasters (GDAL, for thumbnails). A text query: <see cref="SearchAsync"/> → <see cref="QueryVector"/> →
-/// <see cref="CatalogStore.SearchAsync(SearchQuery, CancellationToken)"/>.
+/// The search service behind the HTTP API and the CLI: models (ONNX Runtime), the store (PostGIS + pgvector) and the
+/// source rasters (GDAL, for thumbnails). A text query: <see cref="SearchAsync"/> embeds the text (through
+/// <see cref="TextEmbeddings"/>), then one store call, <see cref="ChipQueries.SearchAsync"/>, returns the page of scored
+/// chips with their details (and the count) over one connection. The store reports a database that is down as
+/// <see cref="ServiceUnavailableException"/>.
 /// </summary>
-public sealed class Catalog : IChipCatalog, IAsyncDisposable
+public sealed class SearchService : IChipCatalog, IAsyncDisposable
 {
-    private static readonly TimeSpan RetryAfter = TimeSpan.FromSeconds(5);
     private readonly bool _ownsStore;
 
-    public Catalog(CatalogStore store, ModelCache models, bool ownsStore = false)
+    public SearchService(CatalogStore store, ModelCache models, bool ownsStore = false)
     {
         Store = store;
         ModelCache = models;
@@ -29,6 +27,11 @@ public sealed class Catalog : IChipCatalog, IAsyncDisposable
 
     public CatalogStore Store { get; }
     public ModelCache ModelCache { get; }
+
+    /// <summary>Embeddings of query texts and negative terms, by model weights and text.</summary>
+    public TextEmbeddingCache TextEmbeddings { get; } = new();
+
+    public CacheStatistics? TextEmbeddingCache => TextEmbeddings.Statistics;
 
     /// <summary>The ready models on the search path, and the default model (loaded) even when it was given as a folder.</summary>
     public IReadOnlyList<ModelSummary> Models
@@ -59,32 +62,31 @@ public sealed class Catalog : IChipCatalog, IAsyncDisposable
             if (notTerms is not null) throw new InputException("'not' needs text, an image or liked chips to push away from");
             if (query.MinRelevance is not null) throw new InputException("'min_relevance' needs a ranked search (text, an image or liked chips)");
             if (query.Group != SearchGrouping.Chip) throw new InputException("'group=place' needs a ranked search (text, an image or liked chips)");
-            var filter = new ChipFilter(model.Name, query.Bbox, query.Time, query.Where);
-            var (chips, count) = await Db(async () => (
-                await Store.ListChipsAsync(filter, query.Limit, query.Offset, ct, query.SortBy).ConfigureAwait(false),
-                await Store.CountChipsAsync(filter, ct).ConfigureAwait(false))).ConfigureAwait(false);
+            var (chips, count) = await Store.Chips.ListAsync(new ChipFilter(model.Name, query.Bbox, query.Time, query.Where), query.Limit, query.Offset,
+                query.SortBy, ct).ConfigureAwait(false);
             return new ChipPage(chips.Select(c => new ScoredChip(c, null)).ToList(), count, model.Name);
         }
 
-        if (!string.IsNullOrWhiteSpace(query.Text) || query.Image is not null || notTerms is not null) await CheckSameWeightsAsync(model, ct).ConfigureAwait(false);
+        var hasText = !string.IsNullOrWhiteSpace(query.Text);
+        if (hasText || query.Image is not null || notTerms is not null) await CheckSameWeightsAsync(model, ct).ConfigureAwait(false);
         var positives = new List<float[]>();
-        if (!string.IsNullOrWhiteSpace(query.Text)) positives.Add(QueryVector.FromText(model, query.Text));
+        if (hasText) positives.Add(TextEmbeddings.Get(model, [QueryVector.CleanText(query.Text!)])[0]);
         if (query.Image is { } image) positives.Add(model.EncodeImage(Preprocessing.ReadImage(model, image, "uploaded image")));
-        var notVectors = notTerms is null ? [] : QueryVector.FromTexts(model, notTerms);
+        var notVectors = notTerms is null ? [] : TextEmbeddings.Get(model, notTerms);
         var like = query.Like ?? [];
         var unlike = query.Unlike ?? [];
         var examples = like.Concat(unlike).Distinct().ToArray();
+        float[][] disliked = [];
         if (examples.Length > 0)
         {
-            var stored = await Db(() => Store.GetEmbeddingsAsync(model.Name, examples, ct)).ConfigureAwait(false);
+            var stored = await Store.Chips.GetEmbeddingsAsync(model.Name, examples, ct).ConfigureAwait(false);
             var missing = examples.Where(id => !stored.ContainsKey(id)).ToArray();
             if (missing.Length > 0)
                 throw new NotFoundException($"chip(s) {string.Join(',', missing)} have no embedding for model '{model.Name}'; check the ids (GET /chips/{{id}})");
             positives.AddRange(like.Select(id => stored[id]));
-            var vector = QueryVector.Combine(model.Dimension, positives, unlike.Select(id => stored[id]).ToArray(), notVectors);
-            return await RankAsync(model, vector, query, examples, ct).ConfigureAwait(false);
+            disliked = unlike.Select(id => stored[id]).ToArray();
         }
-        return await RankAsync(model, QueryVector.Combine(model.Dimension, positives, [], notVectors), query, [], ct).ConfigureAwait(false);
+        return await RankAsync(model, QueryVector.Combine(model.Dimension, positives, disliked, notVectors), query, examples, ct).ConfigureAwait(false);
     }
 
     /// <summary>At most this many of the best chips are examined for a relevance threshold that needs their embeddings, or for places.</summary>
@@ -103,6 +105,8 @@ public sealed class Catalog : IChipCatalog, IAsyncDisposable
         var search = new SearchQuery(model.Name, vector, query.Bbox, query.Time, query.Limit, query.Offset, minScore,
             exclude.Count > 0 ? exclude : null, query.Where).Validated();
         var places = query.Group == SearchGrouping.Place;
+        // A calibrated cosine model needs each hit's embedding for its relevance: the store returns them with the page.
+        var extras = relevance is { NeedsEmbeddings: true } ? SearchExtras.Embeddings : SearchExtras.None;
         var postFilter = minRelevance is not null && relevance is { NeedsEmbeddings: true };
 
         IReadOnlyList<ScoredChip> items;
@@ -110,11 +114,10 @@ public sealed class Catalog : IChipCatalog, IAsyncDisposable
         SearchResult last;
         if (!places && !postFilter)
         {
-            // Relevance, if any, follows the score: the store filters, pages and counts exactly.
-            last = await Db(() => Store.SearchAsync(search, SearchPlan.Auto, ct)).ConfigureAwait(false);
-            count = await Db(() => Store.CountAsync(search, ct)).ConfigureAwait(false);
-            var scored = await ScoreAsync(model, last.Hits, relevance, ct).ConfigureAwait(false);
-            items = await ToItemsAsync(scored, null, ct).ConfigureAwait(false);
+            // Relevance, if any, follows the score: the store filters, pages and counts exactly, in one call.
+            last = await Store.Chips.SearchAsync(search, SearchPlan.Auto, extras | SearchExtras.Count, ct).ConfigureAwait(false);
+            count = last.Count!.Value;
+            items = Score(last, relevance);
         }
         else
         {
@@ -123,26 +126,25 @@ public sealed class Catalog : IChipCatalog, IAsyncDisposable
             var wanted = query.Offset + query.Limit;
             var cap = Math.Min(SearchQuery.MaxLimit, Math.Max(MaxExamined, wanted * 4));
             var window = Math.Min(cap, Math.Max(50, wanted * 2));
-            List<(SearchHit Hit, double? Relevance)> units;
-            bool exhausted;
+            List<ScoredChip> units;
             while (true)
             {
-                var w = window;
-                last = await Db(() => Store.SearchAsync(search with { Offset = 0, Limit = w }, SearchPlan.Auto, ct)).ConfigureAwait(false);
-                exhausted = last.Hits.Count < window;
-                var scored = (await ScoreAsync(model, last.Hits, relevance, ct).ConfigureAwait(false))
-                    .Where(x => minRelevance is not { } min || x.Relevance >= min);
-                units = places ? PlaceGrouping.Group(scored, x => x.Hit) : scored.ToList();
+                last = await Store.Chips.SearchAsync(search with { Offset = 0, Limit = window }, SearchPlan.Auto, extras, ct).ConfigureAwait(false);
+                var exhausted = last.Hits.Count < window;
+                var scored = Score(last, relevance).Where(x => minRelevance is not { } min || x.Relevance >= min);
+                units = places ? PlaceGrouping.Group(scored, x => x.Chip) : scored.ToList();
                 if (units.Count > wanted || exhausted || window >= cap) break;
                 window = Math.Min(cap, window * 4);
             }
             // All matches walked: the count is exact; otherwise it is a lower bound (more may follow).
             count = units.Count;
             var page = units.Skip(query.Offset).Take(query.Limit).ToList();
-            var others = places
-                ? await Db(() => PlaceGrouping.OtherDatesAsync(Store, search, page.Select(p => p.Hit.ChipId).ToArray(), relevance, ct)).ConfigureAwait(false)
-                : null;
-            items = await ToItemsAsync(page, others, ct).ConfigureAwait(false);
+            if (places)
+            {
+                var others = await PlaceGrouping.OtherDatesAsync(Store, search, page.Select(p => p.ChipId).ToArray(), relevance, ct).ConfigureAwait(false);
+                page = page.Select(p => p with { OtherDates = others[p.ChipId].ToList() }).ToList();
+            }
+            items = page;
         }
 
         double? recall = null;
@@ -152,16 +154,16 @@ public sealed class Catalog : IChipCatalog, IAsyncDisposable
         if (items.Count == 0 && query.Offset == 0 && minRelevance is not null && relevance is not null)
         {
             // Nothing passed the threshold: say so, and how close the best chip came.
-            var best = await Db(() => Store.SearchAsync(search with { Limit = 1, Offset = 0, MinScore = null }, ct)).ConfigureAwait(false);
+            var best = await Store.Chips.SearchAsync(search with { Limit = 1, Offset = 0, MinScore = null }, SearchPlan.Auto, extras, ct).ConfigureAwait(false);
             var what = hasText ? $"'{query.Text!.Trim()}'" : "the query";
-            if (best.Count > 0)
+            if (best.Hits.Count > 0)
             {
-                var closest = (await ScoreAsync(model, best, relevance, ct).ConfigureAwait(false))[0];
+                var closest = Score(best, relevance)[0];
                 info = info with
                 {
                     Message = string.Create(System.Globalization.CultureInfo.InvariantCulture,
-                        $"no chip matches {what} with confidence; closest score {closest.Hit.Score:F3} (relevance {closest.Relevance:F3}, below min_relevance {minRelevance:F2})"),
-                    ClosestScore = closest.Hit.Score,
+                        $"no chip matches {what} with confidence; closest score {closest.Score:F3} (relevance {closest.Relevance:F3}, below min_relevance {minRelevance:F2})"),
+                    ClosestScore = closest.Score,
                     ClosestRelevance = closest.Relevance,
                 };
             }
@@ -170,33 +172,22 @@ public sealed class Catalog : IChipCatalog, IAsyncDisposable
         return new ChipPage(items, count, model.Name, info);
     }
 
-    /// <summary>Each hit with its relevance (null without a calibration); fetches the hits' embeddings when the calibration needs them.</summary>
-    private async Task<List<(SearchHit Hit, double? Relevance)>> ScoreAsync(Model model, IReadOnlyList<SearchHit> hits, QueryRelevance? relevance, CancellationToken ct)
-    {
-        var embeddings = relevance is { NeedsEmbeddings: true } && hits.Count > 0
-            ? await Db(() => Store.GetEmbeddingsAsync(model.Name, hits.Select(h => h.ChipId).ToArray(), ct)).ConfigureAwait(false)
-            : null;
-        return hits.Where(h => embeddings is null || embeddings.ContainsKey(h.ChipId))
-            .Select(h => (h, relevance?.Probability(h.Score, embeddings?[h.ChipId]))).ToList();
-    }
+    /// <summary>Each hit with its relevance (null without a calibration; a calibration that needs the hit's embedding finds it in the result).</summary>
+    private static List<ScoredChip> Score(SearchResult result, QueryRelevance? relevance) =>
+        relevance is null
+            ? result.Hits.ToList()
+            : result.Hits.Where(h => !relevance.NeedsEmbeddings || result.Embeddings!.ContainsKey(h.ChipId))
+                .Select(h => h with { Relevance = relevance.Probability(h.Score!.Value, result.Embeddings?.GetValueOrDefault(h.ChipId)) }).ToList();
 
-    private async Task<IReadOnlyList<ScoredChip>> ToItemsAsync(IReadOnlyList<(SearchHit Hit, double? Relevance)> hits, ILookup<long, PlaceDate>? others, CancellationToken ct)
-    {
-        var ids = hits.Select(h => h.Hit.ChipId).ToArray();
-        var records = (await Db(() => Store.GetChipsAsync(ids, ct)).ConfigureAwait(false)).ToDictionary(c => c.Id);
-        return hits.Where(h => records.ContainsKey(h.Hit.ChipId))
-            .Select(h => new ScoredChip(records[h.Hit.ChipId], h.Hit.Score, h.Relevance, others?[h.Hit.ChipId].ToList())).ToList();
-    }
-
-    public Task<ChipRecord?> GetChipAsync(long id, CancellationToken ct) => Db(() => Store.GetChipAsync(id, ct));
+    public Task<ChipRecord?> GetChipAsync(long id, CancellationToken ct) => Store.Chips.GetAsync(id, ct);
 
     public Task<(IReadOnlyList<SceneRecord> Items, long NumberMatched)> ListScenesAsync(BoundingBox? bbox, TimeRange time, int limit, int offset, CancellationToken ct,
         Core.Filtering.FilterNode? where = null, IReadOnlyList<Core.Filtering.SortClause>? sortBy = null) =>
-        Db(() => Store.ListScenesAsync(bbox, time, limit, offset, ct, where, sortBy));
+        Store.Scenes.ListAsync(bbox, time, limit, offset, ct, where, sortBy);
 
-    public Task<SceneRecord?> GetSceneAsync(long id, CancellationToken ct) => Db(() => Store.GetSceneAsync(id, ct));
+    public Task<SceneRecord?> GetSceneAsync(long id, CancellationToken ct) => Store.Scenes.GetAsync(id, ct);
 
-    public Task<CatalogExtent> GetExtentAsync(CancellationToken ct) => Db(() => Store.GetExtentAsync(null, ct));
+    public Task<CatalogExtent> GetExtentAsync(CancellationToken ct) => Store.Scenes.GetExtentAsync(null, ct);
 
     public async Task<byte[]> RenderChipPngAsync(long chipId, int size, CancellationToken ct)
     {
@@ -246,7 +237,7 @@ public sealed class Catalog : IChipCatalog, IAsyncDisposable
     {
         var model = ModelCache.Get(query.Model);
         if (query.IsTextGuided) await CheckSameWeightsAsync(model, ct).ConfigureAwait(false);
-        return await Db(() => new ChangeDetector(Store).DetectAsync(query, model, ct)).ConfigureAwait(false);
+        return await new ChangeDetector(Store).DetectAsync(query, model, ct).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -255,7 +246,7 @@ public sealed class Catalog : IChipCatalog, IAsyncDisposable
     /// </summary>
     private async Task CheckSameWeightsAsync(Model model, CancellationToken ct)
     {
-        var stored = await Db(() => Store.TryGetModelAsync(model.Name, ct)).ConfigureAwait(false);
+        var stored = await Store.Models.TryGetAsync(model.Name, ct).ConfigureAwait(false);
         if (stored is not null && stored.Fingerprint != model.Fingerprint)
             throw new ModelWeightsChangedException(model.Name, stored.Fingerprint, model.Fingerprint);
     }
@@ -280,30 +271,6 @@ public sealed class Catalog : IChipCatalog, IAsyncDisposable
             throw new InputException($"{what}: '{longText[..40]}…' is longer than 1000 characters");
         return clean;
     }
-
-    /// <summary>Runs a store call; a database that cannot be reached becomes <see cref="ServiceUnavailableException"/>.</summary>
-    private static async Task<T> Db<T>(Func<Task<T>> call)
-    {
-        try
-        {
-            return await call().ConfigureAwait(false);
-        }
-        catch (Exception e) when (IsUnavailable(e))
-        {
-            throw new ServiceUnavailableException("the database is not reachable; try again shortly", RetryAfter, e);
-        }
-    }
-
-    private static bool IsUnavailable(Exception e) => e switch
-    {
-        PostgresException pg => pg.SqlState.StartsWith("57P", StringComparison.Ordinal) || pg.SqlState.StartsWith("08", StringComparison.Ordinal)
-                                || pg.SqlState == "53300" || RsGeoSearch.Store.Cluster.CitusTopology.IsWorkerConnectionFailure(pg),
-        NpgsqlException { InnerException: SocketException or IOException or TimeoutException } => true,
-        NpgsqlException n when n is not PostgresException => n.IsTransient,
-        SocketException => true,
-        StoreException { InnerException: { } inner } => IsUnavailable(inner),
-        _ => false,
-    };
 
     public async ValueTask DisposeAsync()
     {

@@ -1,0 +1,237 @@
+using Npgsql;
+using NpgsqlTypes;
+using Pgvector;
+using RsGeoSearch.Core;
+using RsGeoSearch.Core.Filtering;
+
+namespace RsGeoSearch.Store;
+
+/// <summary>
+/// Reading chips: the ranked search (<see cref="SearchAsync"/>: the page of scored chips with their details, and the
+/// count when asked, over one connection), the filtered listing, look-ups by id, stored embeddings, and the other
+/// dates of a place. The SQL comes from <see cref="ChipSql"/>.
+/// </summary>
+public sealed class ChipQueries
+{
+    private readonly CatalogStore _store;
+
+    internal ChipQueries(CatalogStore store) => _store = store;
+
+    /// <summary>
+    /// The chips of the filter ranked by cosine similarity to the query vector (score = 1 − cosine distance), ties by
+    /// chip id: exactly min(limit, matches − offset) hits before the min-score cut. One connection: the first round
+    /// trip estimates the candidates the filter leaves (from per-scene chip counts, footprint overlap and dates —
+    /// PostgreSQL's own bbox estimate is several times too low) and finds the box's spatial cells; the second sends
+    /// the count (when asked), the plan's settings and the ranked page with details as one command. Auto scans
+    /// exactly when the estimate is at most <see cref="CatalogStoreOptions.ExactScanMaxCandidates"/> or the model
+    /// has no index; otherwise it walks the HNSW index with relaxed-order iterative scans and falls back to an exact
+    /// scan when the index yields fewer rows than asked for.
+    /// </summary>
+    public async Task<SearchResult> SearchAsync(SearchQuery query, SearchPlan plan = SearchPlan.Auto, SearchExtras extras = SearchExtras.None,
+        CancellationToken ct = default)
+    {
+        query = query.Validated();
+        var model = await _store.Models.GetAsync(query.Model, ct).ConfigureAwait(false);
+        if (query.Vector.Length != model.Dimension)
+            throw new InputException($"the query vector has {query.Vector.Length} values but model '{model.Name}' has {model.Dimension}");
+        foreach (var v in query.Vector)
+            if (!float.IsFinite(v)) throw new InputException("the query vector contains NaN or infinity");
+        var options = _store.Options;
+        var withCount = extras.HasFlag(SearchExtras.Count);
+        var withEmbeddings = extras.HasFlag(SearchExtras.Embeddings);
+
+        return await _store.RunAsync(async conn =>
+        {
+            var estimate = await EstimateAsync(conn, model, query, ct).ConfigureAwait(false);
+            var wanted = query.Offset + query.Limit;
+            var chosen = plan switch
+            {
+                SearchPlan.Exact => SearchPlan.Exact,
+                _ when !estimate.HasIndex => SearchPlan.Exact,
+                SearchPlan.Index => SearchPlan.Index,
+                _ when query.NarrowsChips && estimate.Candidates <= options.ExactScanMaxCandidates => SearchPlan.Exact,
+                _ => SearchPlan.Index,
+            };
+            if (chosen == SearchPlan.Exact)
+            {
+                var exact = await ReadPageAsync(conn, null, model, query, SearchPlan.Exact, wanted, estimate, null, withCount, withEmbeddings, ct).ConfigureAwait(false);
+                return Result(exact, SearchPlan.Exact, exact.Count);
+            }
+
+            // Relaxed order returns nearly sorted rows: fetch some extra, sort, cut. Enough index tuples to find
+            // `fetch` rows that pass a filter of the estimated selectivity, with margin.
+            var fetch = wanted + Math.Max(10, wanted / 2);
+            var selectivity = estimate.Total > 0 ? Math.Clamp((double)estimate.Candidates / estimate.Total, 1e-6, 1) : 1;
+            var settings = ChipSql.IndexSettings(Math.Clamp(fetch * 4, options.MinEfSearch, 1000), (long)Math.Clamp(fetch / selectivity * 4, 20_000, 2_000_000));
+            Page page;
+            await using (var tx = await conn.BeginTransactionAsync(ct).ConfigureAwait(false))
+            {
+                page = await ReadPageAsync(conn, tx, model, query, SearchPlan.Index, fetch, estimate, settings, withCount, withEmbeddings, ct).ConfigureAwait(false);
+                await tx.CommitAsync(ct).ConfigureAwait(false);
+            }
+            if (page.Fetched >= fetch) return Result(page, SearchPlan.Index, page.Count);
+            // The index ran out (hnsw.max_scan_tuples) before enough rows passed the filter, or fewer rows match at
+            // all: only an exact scan can tell, and it is cheap for such selective filters.
+            var fallback = await ReadPageAsync(conn, null, model, query, SearchPlan.Exact, wanted, estimate, null, false, withEmbeddings, ct).ConfigureAwait(false);
+            return Result(fallback, SearchPlan.Exact, page.Count);
+
+            SearchResult Result(Page p, SearchPlan used, long? count) =>
+                new(p.Hits.Where(h => query.MinScore is not { } min || h.Score >= min).ToList(), used, estimate.Candidates, count, p.Embeddings);
+        }, ct).ConfigureAwait(false);
+    }
+
+    private sealed record Page(List<ScoredChip> Hits, long Fetched, long? Count, Dictionary<long, float[]>? Embeddings);
+
+    private readonly record struct Estimate(bool HasIndex, long Total, long Candidates, int[]? Cells);
+
+    private static async Task<Estimate> EstimateAsync(NpgsqlConnection conn, ModelInfo model, ChipFilter filter, CancellationToken ct)
+    {
+        var p = new SqlParameters();
+        await using var cmd = p.Command(ChipSql.Estimate(model, filter, p), conn);
+        await using var reader = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
+        await reader.ReadAsync(ct).ConfigureAwait(false);
+        return new Estimate(reader.GetBoolean(0), reader.GetInt64(1), reader.GetInt64(2), reader.IsDBNull(3) ? null : reader.GetFieldValue<int[]>(3));
+    }
+
+    /// <summary>One command: the count (before the settings, which would distort its plan), the settings, the page.</summary>
+    private static async Task<Page> ReadPageAsync(NpgsqlConnection conn, NpgsqlTransaction? tx, ModelInfo model, SearchQuery query, SearchPlan plan, int fetch,
+        Estimate estimate, string? settings, bool withCount, bool withEmbeddings, CancellationToken ct)
+    {
+        var p = new SqlParameters();
+        var statements = new List<string>();
+        if (withCount) statements.Add(ChipSql.Count(model, query, estimate.Cells, p));
+        if (settings is not null) statements.Add(settings);
+        statements.Add(ChipSql.Search(model, query, plan, fetch, estimate.Cells, withEmbeddings, p));
+        await using var cmd = p.Command(string.Join(";\n", statements), conn, tx);
+        await using var reader = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
+        await SkipToRowsAsync(reader, ct).ConfigureAwait(false);
+        long? count = null;
+        if (withCount)
+        {
+            await reader.ReadAsync(ct).ConfigureAwait(false);
+            count = reader.GetInt64(0);
+            await reader.NextResultAsync(ct).ConfigureAwait(false);
+            await SkipToRowsAsync(reader, ct).ConfigureAwait(false);
+        }
+        var hits = new List<ScoredChip>();
+        var embeddings = withEmbeddings ? new Dictionary<long, float[]>() : null;
+        var fetched = 0;
+        while (await reader.ReadAsync(ct).ConfigureAwait(false))
+        {
+            if (fetched++ < query.Offset || hits.Count >= query.Limit) continue;
+            var chip = Rows.ReadChip(reader);
+            hits.Add(new ScoredChip(chip, 1 - reader.GetDouble(ChipSql.ChipColumnCount)));
+            if (embeddings is not null) embeddings[chip.Id] = reader.GetFieldValue<Vector>(ChipSql.ChipColumnCount + 1).ToArray();
+        }
+        return new Page(hits, fetched, count, embeddings);
+    }
+
+    /// <summary>Moves past statements that return no rows (SET).</summary>
+    private static async Task SkipToRowsAsync(NpgsqlDataReader reader, CancellationToken ct)
+    {
+        while (reader.FieldCount == 0 && await reader.NextResultAsync(ct).ConfigureAwait(false)) { }
+    }
+
+    /// <summary>
+    /// One page of the chips of the filter (with an embedding of its model) ordered by <paramref name="sortBy"/>
+    /// then id, and how many pass the filter: the feature listing of OGC API Features when no text query ranks them.
+    /// </summary>
+    public async Task<(IReadOnlyList<ChipRecord> Items, long NumberMatched)> ListAsync(ChipFilter filter, int limit, int offset = 0,
+        IReadOnlyList<SortClause>? sortBy = null, CancellationToken ct = default)
+    {
+        if (limit < 1 || limit > SearchQuery.MaxLimit) throw new InputException($"limit {limit} must be between 1 and {SearchQuery.MaxLimit}");
+        if (offset < 0) throw new InputException($"offset {offset} must not be negative");
+        var model = await _store.Models.GetAsync(filter.Model, ct).ConfigureAwait(false);
+        return await _store.RunAsync<(IReadOnlyList<ChipRecord>, long)>(async conn =>
+        {
+            var cells = filter.Bbox is { } b ? await CellsAsync(conn, b, ct).ConfigureAwait(false) : null;
+            var p = new SqlParameters();
+            await using var cmd = p.Command(ChipSql.List(model, filter, cells, limit, offset, sortBy, p), conn);
+            await using var reader = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
+            var items = await Rows.ReadAllAsync(reader, Rows.ReadChip, ct).ConfigureAwait(false);
+            await reader.NextResultAsync(ct).ConfigureAwait(false);
+            await reader.ReadAsync(ct).ConfigureAwait(false);
+            return (items, reader.GetInt64(0));
+        }, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The spatial cells of the scenes meeting the box, looked up first and sent as constants: on a Citus cluster,
+    /// where chips and embeddings are distributed by cell, they let the coordinator send the query only to the shards
+    /// holding those cells (scenes is a reference table there, so the look-up stays on the coordinator).
+    /// </summary>
+    private static async Task<int[]> CellsAsync(NpgsqlConnection conn, BoundingBox bbox, CancellationToken ct)
+    {
+        var p = new SqlParameters();
+        await using var cmd = p.Command(ChipSql.Cells(bbox, p), conn);
+        return (int[])(await cmd.ExecuteScalarAsync(ct).ConfigureAwait(false))!;
+    }
+
+    /// <summary>One chip with its scene's uri, level and pixel window (what a thumbnail needs); null when absent.</summary>
+    public async Task<ChipRecord?> GetAsync(long chipId, CancellationToken ct = default) =>
+        (await GetManyAsync([chipId], ct).ConfigureAwait(false)).FirstOrDefault();
+
+    /// <summary>The chips of these ids that exist, in id order.</summary>
+    public async Task<IReadOnlyList<ChipRecord>> GetManyAsync(IReadOnlyCollection<long> chipIds, CancellationToken ct = default)
+    {
+        if (chipIds.Count == 0) return [];
+        return await _store.RunAsync(async conn =>
+        {
+            var p = new SqlParameters();
+            await using var cmd = p.Command(ChipSql.ChipsById(p, chipIds.ToArray()), conn);
+            await using var reader = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
+            return await Rows.ReadAllAsync(reader, Rows.ReadChip, ct).ConfigureAwait(false);
+        }, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>The stored embeddings of these chips under the model (chips without one are left out): for like / unlike.</summary>
+    public async Task<IReadOnlyDictionary<long, float[]>> GetEmbeddingsAsync(string model, IReadOnlyCollection<long> chipIds, CancellationToken ct = default)
+    {
+        var m = await _store.Models.GetAsync(model, ct).ConfigureAwait(false);
+        if (chipIds.Count == 0) return new Dictionary<long, float[]>();
+        return await _store.RunAsync(async conn =>
+        {
+            await using var cmd = new NpgsqlCommand($"SELECT chip_id, {m.Column}::vector FROM embeddings WHERE model_id = {m.Id} AND chip_id = ANY(@ids)", conn);
+            cmd.Parameters.Add(new NpgsqlParameter("ids", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = chipIds.ToArray() });
+            await using var reader = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
+            var result = new Dictionary<long, float[]>();
+            while (await reader.ReadAsync(ct).ConfigureAwait(false)) result[reader.GetInt64(0)] = reader.GetFieldValue<Vector>(1).ToArray();
+            return result;
+        }, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// For each chip in <paramref name="chipIds"/>, the chips of other scenes that show the same place — footprints
+    /// overlapping with IoU ≥ <paramref name="minIoU"/> (the same grid cell of a scene on the same grid has IoU ≈ 1) —
+    /// inside the time range, with their acquisition time, cosine to <paramref name="vector"/> under
+    /// <paramref name="model"/> and, when asked, their embedding: the other dates of a place in a grouped search.
+    /// </summary>
+    public async Task<IReadOnlyList<PlaceChip>> GetPlaceChipsAsync(string model, IReadOnlyCollection<long> chipIds, float[] vector, double minIoU, TimeRange time,
+        bool withEmbeddings = false, CancellationToken ct = default)
+    {
+        if (chipIds.Count == 0) return [];
+        var m = await _store.Models.GetAsync(model, ct).ConfigureAwait(false);
+        var p = new SqlParameters();
+        var sql = $"""
+            SELECT a.id, b.id, b.acquired_at, 1 - (e.{m.Column} <=> {p.Add("q", new Vector(vector))}::{m.VectorType}){(withEmbeddings ? $", e.{m.Column}::vector" : "")}
+            FROM chips a
+            JOIN chips b ON b.footprint && a.footprint AND b.scene_id <> a.scene_id
+            JOIN embeddings e ON e.chip_id = b.id AND e.cell = b.cell AND e.model_id = {m.Id}
+            WHERE a.id = ANY({p.Add("ids", chipIds.ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Bigint)})
+              AND ST_Area(ST_Intersection(a.footprint, b.footprint)) >= {p.Add("iou", minIoU)} * nullif(ST_Area(ST_Union(a.footprint, b.footprint)), 0)
+              {ChipSql.Time("b", time, p)}
+            ORDER BY a.id, b.acquired_at, b.id
+            """;
+        return await _store.RunAsync(async conn =>
+        {
+            await using var cmd = p.Command(sql, conn);
+            await using var reader = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
+            return await Rows.ReadAllAsync(reader, r => new PlaceChip(r.GetInt64(0), r.GetInt64(1),
+                r.IsDBNull(2) ? null : r.GetFieldValue<DateTimeOffset>(2), r.GetDouble(3),
+                withEmbeddings ? r.GetFieldValue<Vector>(4).ToArray() : null), ct).ConfigureAwait(false);
+        }, ct).ConfigureAwait(false);
+    }
+}
+
+/// <summary>A chip <see cref="ChipId"/> showing the same place as <see cref="OfChipId"/> on another date, its score and (when asked) its embedding.</summary>
+public sealed record PlaceChip(long OfChipId, long ChipId, DateTimeOffset? AcquiredAt, double Score, float[]? Embedding = null);
