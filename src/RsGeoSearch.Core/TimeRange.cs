@@ -14,7 +14,7 @@ public readonly record struct TimeRange
     public TimeRange(DateTimeOffset? from, DateTimeOffset? to)
     {
         if (from is not null && to is not null && from > to)
-            throw new InvalidFieldException("datetime", $"time range starts ({from:O}) after it ends ({to:O})");
+            throw new InvalidFieldException("datetime", $"time range starts ({from:O}) after it ends ({to:O}): 'from' must be before 'to'");
         (From, To) = (from?.ToUniversalTime(), to?.ToUniversalTime());
     }
 
