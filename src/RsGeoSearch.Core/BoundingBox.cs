@@ -12,7 +12,7 @@ public readonly record struct BoundingBox
 {
     public static readonly BoundingBox World = new(-180, -90, 180, 90);
 
-    /// <summary>Throws <see cref="InvalidFieldException"/> (field bbox) unless min ≤ max and the box lies within -180,-90,180,90.</summary>
+    /// <summary>Throws <see cref="InputException"/> (field bbox) unless min ≤ max and the box lies within -180,-90,180,90.</summary>
     public BoundingBox(double minX, double minY, double maxX, double maxY)
     {
         if (!double.IsFinite(minX) || !double.IsFinite(minY) || !double.IsFinite(maxX) || !double.IsFinite(maxY))
@@ -31,7 +31,7 @@ public readonly record struct BoundingBox
 
     /// <summary>
     /// Parses "minx,miny,maxx,maxy" in degrees (the CLI's --bbox and the JSON API's bbox); throws
-    /// <see cref="InvalidFieldException"/> on bad input. Values past the world are clamped, see <see cref="Clamped"/>.
+    /// <see cref="InputException"/> on bad input. Values past the world are clamped, see <see cref="Clamped"/>.
     /// </summary>
     public static BoundingBox Parse(string text)
     {
@@ -85,7 +85,7 @@ public readonly record struct BoundingBox
 
     public override string ToString() => Format(MinX, MinY, MaxX, MaxY);
 
-    private static InvalidFieldException Invalid(string message) => new("bbox", message);
+    private static InputException Invalid(string message) => new("bbox", message);
 
     private static string Format(double a, double b, double c, double d) =>
         string.Join(',', new[] { a, b, c, d }.Select(x => x.ToString("R", CultureInfo.InvariantCulture)));

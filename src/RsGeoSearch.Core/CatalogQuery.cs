@@ -12,7 +12,7 @@ namespace RsGeoSearch.Core;
 /// <para>
 /// The search rules live here, once: every property refuses a bad value (also through <c>with</c>), and the
 /// constructor refuses what needs a ranked search without one (unlike, not, min_relevance, group=place). A bad
-/// value is an <see cref="InvalidFieldException"/> naming the field as the JSON API calls it.
+/// value is an <see cref="InputException"/> naming the field as the JSON API calls it.
 /// </para>
 /// </summary>
 public sealed record CatalogQuery
@@ -59,13 +59,13 @@ public sealed record CatalogQuery
         this.Group = Group;
         if (IsRanked) return;
         if (this.Unlike is { Count: > 0 })
-            throw new InvalidFieldException("unlike", "'unlike' needs a ranked search (q, an image or like): it pushes results away from examples, it does not search on its own");
+            throw new InputException("unlike", "'unlike' needs a ranked search (q, an image or like): it pushes results away from examples, it does not search on its own");
         if (this.Not is not null)
-            throw new InvalidFieldException("not", "'not' needs a ranked search (q, an image or like): it pushes results away from the terms, it does not search on its own");
+            throw new InputException("not", "'not' needs a ranked search (q, an image or like): it pushes results away from the terms, it does not search on its own");
         if (this.MinRelevance is not null)
-            throw new InvalidFieldException("min_relevance", "'min_relevance' needs a ranked search (q, an image or like)");
+            throw new InputException("min_relevance", "'min_relevance' needs a ranked search (q, an image or like)");
         if (this.Group != SearchGrouping.Chip)
-            throw new InvalidFieldException("group", "'group=place' needs a ranked search (q, an image or like)");
+            throw new InputException("group", "'group=place' needs a ranked search (q, an image or like)");
     }
 
     /// <summary>The text query; at most <see cref="MaxTextLength"/> characters (blank: no text).</summary>
@@ -109,15 +109,15 @@ public sealed record CatalogQuery
     public static string? CheckText(string? text, string field)
     {
         if (text is not null && text.Trim().Length > MaxTextLength)
-            throw new InvalidFieldException(field, $"{field} is {text.Trim().Length} characters long; at most {MaxTextLength}");
+            throw new InputException(field, $"{field} is {text.Trim().Length} characters long; at most {MaxTextLength}");
         return text;
     }
 
     /// <summary>An integer field within [min, max].</summary>
     public static int CheckRange(int value, int min, int max, string field)
     {
-        if (value < min) throw new InvalidFieldException(field, $"{field} {value} must be at least {min}");
-        if (value > max) throw new InvalidFieldException(field, $"{field} {value} must be at most {max}");
+        if (value < min) throw new InputException(field, $"{field} {value} must be at least {min}");
+        if (value > max) throw new InputException(field, $"{field} {value} must be at most {max}");
         return value;
     }
 
@@ -125,7 +125,7 @@ public sealed record CatalogQuery
     public static double? CheckRange(double? value, double min, double max, string field, string meaning)
     {
         if (value is { } v && !(v >= min && v <= max))
-            throw new InvalidFieldException(field, $"{field} {v.ToString(System.Globalization.CultureInfo.InvariantCulture)} must be between {min} and {max} ({meaning})");
+            throw new InputException(field, $"{field} {v.ToString(System.Globalization.CultureInfo.InvariantCulture)} must be between {min} and {max} ({meaning})");
         return value;
     }
 
@@ -137,9 +137,9 @@ public sealed record CatalogQuery
     {
         if (ids is null) return null;
         if (ids.Any(id => id < 1))
-            throw new InvalidFieldException(field, $"{field}: '{ids.First(id => id < 1)}' is not a chip id (a positive integer)");
+            throw new InputException(field, $"{field}: '{ids.First(id => id < 1)}' is not a chip id (a positive integer)");
         var distinct = ids.Distinct().ToList();
-        if (distinct.Count > MaxExamples) throw new InvalidFieldException(field, $"{field} lists {distinct.Count} chips; at most {MaxExamples}");
+        if (distinct.Count > MaxExamples) throw new InputException(field, $"{field} lists {distinct.Count} chips; at most {MaxExamples}");
         return distinct;
     }
 
@@ -149,10 +149,10 @@ public sealed record CatalogQuery
         if (terms is null) return null;
         var clean = terms.Select(t => (t ?? "").Trim()).ToList();
         if (clean.Count == 0 || clean.Any(t => t.Length == 0))
-            throw new InvalidFieldException(field, $"{field}: a negative term is empty; give comma-separated terms such as {field}=clouds,haze");
+            throw new InputException(field, $"{field}: a negative term is empty; give comma-separated terms such as {field}=clouds,haze");
         if (clean.FirstOrDefault(t => t.Length > MaxTextLength) is { } longTerm)
-            throw new InvalidFieldException(field, $"{field}: the term '{longTerm[..40]}…' is longer than {MaxTextLength} characters");
-        if (clean.Count > MaxNotTerms) throw new InvalidFieldException(field, $"{field} lists {clean.Count} terms; at most {MaxNotTerms}");
+            throw new InputException(field, $"{field}: the term '{longTerm[..40]}…' is longer than {MaxTextLength} characters");
+        if (clean.Count > MaxNotTerms) throw new InputException(field, $"{field} lists {clean.Count} terms; at most {MaxNotTerms}");
         return clean;
     }
 }

@@ -10,7 +10,7 @@ namespace RsGeoSearch.Core;
 /// <para>
 /// The change rules live here, once: every property refuses a bad value (also through <c>with</c>; texts are
 /// trimmed, blank ones are null) and the constructor refuses q together with from_q/to_q. A bad value is an
-/// <see cref="InvalidFieldException"/> naming the field as GET /changes calls it.
+/// <see cref="InputException"/> naming the field as GET /changes calls it.
 /// </para>
 /// </summary>
 public sealed record ChangeQuery
@@ -45,7 +45,7 @@ public sealed record ChangeQuery
         this.Model = Model;
         this.Offset = Offset;
         if (this.Text is not null && (this.FromText is not null || this.ToText is not null))
-            throw new InvalidFieldException("q", "give either q (what the place became) or from_q/to_q (what it was and what it became), not both");
+            throw new InputException("q", "give either q (what the place became) or from_q/to_q (what it was and what it became), not both");
     }
 
     public BoundingBox Bbox { get; init; }
@@ -55,7 +55,7 @@ public sealed record ChangeQuery
     {
         get;
         init => field = value.From is { } from && value.To is { } to && from >= to
-            ? throw new InvalidFieldException("datetime", $"the time range {value} is empty or reversed: 'from' must be before 'to'")
+            ? throw new InputException("datetime", $"the time range {value} is empty or reversed: 'from' must be before 'to'")
             : value;
     }
 

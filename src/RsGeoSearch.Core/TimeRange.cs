@@ -10,11 +10,11 @@ public readonly record struct TimeRange
 {
     public static readonly TimeRange All = new(null, null);
 
-    /// <summary>Throws <see cref="InvalidFieldException"/> (field datetime) when <paramref name="from"/> is after <paramref name="to"/>.</summary>
+    /// <summary>Throws <see cref="InputException"/> (field datetime) when <paramref name="from"/> is after <paramref name="to"/>.</summary>
     public TimeRange(DateTimeOffset? from, DateTimeOffset? to)
     {
         if (from is not null && to is not null && from > to)
-            throw new InvalidFieldException("datetime", $"time range starts ({from:O}) after it ends ({to:O}): 'from' must be before 'to'");
+            throw new InputException("datetime", $"time range starts ({from:O}) after it ends ({to:O}): 'from' must be before 'to'");
         (From, To) = (from?.ToUniversalTime(), to?.ToUniversalTime());
     }
 
@@ -46,7 +46,7 @@ public readonly record struct TimeRange
         }
         catch (InputException e)
         {
-            throw new InvalidFieldException(name, $"{name}: {e.Message}");
+            throw new InputException(name, $"{name}: {e.Message}");
         }
     }
 
@@ -58,7 +58,7 @@ public readonly record struct TimeRange
     public static TimeRange Parse(string text)
     {
         text = text.Trim();
-        if (text.Length == 0) throw new InvalidFieldException("datetime", "datetime is empty; use an instant (2020-08-31) or an interval (2019-01-01/2020-12-31, ../2020-12-31)");
+        if (text.Length == 0) throw new InputException("datetime", "datetime is empty; use an instant (2020-08-31) or an interval (2019-01-01/2020-12-31, ../2020-12-31)");
         var slash = text.IndexOf('/');
         if (slash < 0)
         {
@@ -67,7 +67,7 @@ public readonly record struct TimeRange
         }
         var a = text[..slash].Trim();
         var b = text[(slash + 1)..].Trim();
-        if (b.Contains('/')) throw new InvalidFieldException("datetime", $"datetime '{text}' has more than one '/'");
+        if (b.Contains('/')) throw new InputException("datetime", $"datetime '{text}' has more than one '/'");
         DateTimeOffset? from = a is "" or ".." ? null : ParseInstant(a).Start;
         DateTimeOffset? to = b is "" or ".." ? null : ParseInstant(b).End;
         return Create(from, to);

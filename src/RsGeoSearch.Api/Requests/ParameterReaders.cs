@@ -169,7 +169,7 @@ internal static class ParameterReaders
     public static T Core<T>(Func<T> build, IReadOnlyDictionary<string, string>? names = null)
     {
         try { return build(); }
-        catch (InvalidFieldException e) { throw new ParameterException(names?.GetValueOrDefault(e.Field) ?? e.Field, e.Message); }
+        catch (InputException e) when (e.Field is not null) { throw new ParameterException(names?.GetValueOrDefault(e.Field) ?? e.Field, e.Message); }
     }
 
     private static T Named<T>(string name, Func<T> read)

@@ -70,7 +70,7 @@ internal static class ChangesCommand
         {
             return TimeRange.FromEnds(from, to, "--from", "--to");
         }
-        catch (InvalidFieldException e) when (e.Field == "datetime")
+        catch (InputException e) when (e.Field == "datetime")
         {
             throw new InputException($"--from {from} is not before --to {to}; changes compare an earlier date with a later one");
         }
