@@ -44,6 +44,7 @@ public sealed class RequestHttpTests : ApiTestBase
     [TestCase("like=,", "like", "empty")]
     [TestCase("unlike=x", "unlike", "not a chip id")]
     [TestCase("not=clouds,,haze", "not", "empty")]
+    [TestCase("not=", "not", "empty")]
     [TestCase("group=places", "group", "chip or place")]
     [TestCase("model=../../etc/passwd", "model", "not a model name")]
     [TestCase("colour=red", "colour", "unknown query parameter")]
@@ -211,6 +212,23 @@ public sealed class RequestHttpTests : ApiTestBase
     public async Task Ogc_parameters_are_checked_with_a_message_naming_them(string url, string parameter, string words)
     {
         var problem = await GetProblemAsync(url, 400, parameter);
+        Assert.That(problem.GetProperty("detail").GetString(), Does.Contain(words));
+    }
+
+    [TestCase("filter=level%20%3D%20", "filter", "position 9")]
+    [TestCase("filter=acquired%20%3E%20'abc'", "filter", "acquired")]
+    [TestCase("filter=cloud%20%3C%203", "filter", "queryable")]
+    [TestCase("filter=score%20%3E%200.1", "filter", "q")]
+    [TestCase("filter=level%3D0&filter-lang=cql2-json", "filter-lang", "cql2-text")]
+    [TestCase("sortby=cloud", "sortby", "queryable")]
+    [TestCase("sortby=acquired&q=farm", "sortby", "score")]
+    [TestCase("properties=secret", "properties", "secret")]
+    [TestCase("skipGeometry=maybe", "skipGeometry", "true or false")]
+    [TestCase("crs=http://www.opengis.net/def/crs/EPSG/0/32614", "crs", "CRS84")]
+    [TestCase("level=zero", "level", "zero")]
+    public async Task Bad_filters_and_projections_are_400_naming_the_problem(string query, string parameter, string words)
+    {
+        var problem = await GetProblemAsync($"/ogc/collections/chips/items?{query}", 400, parameter);
         Assert.That(problem.GetProperty("detail").GetString(), Does.Contain(words));
     }
 
