@@ -143,7 +143,7 @@ public sealed record CatalogQuery
         return distinct;
     }
 
-    /// <summary>Negative terms: trimmed, non-empty, at most <see cref="MaxTextLength"/> characters each and <see cref="MaxNotTerms"/> in all.</summary>
+    /// <summary>Negative terms: trimmed, distinct, non-empty, at most <see cref="MaxTextLength"/> characters each and <see cref="MaxNotTerms"/> in all.</summary>
     public static IReadOnlyList<string>? CheckTerms(IReadOnlyList<string>? terms, string field)
     {
         if (terms is null) return null;
@@ -152,6 +152,7 @@ public sealed record CatalogQuery
             throw new InputException(field, $"{field}: a negative term is empty; give comma-separated terms such as {field}=clouds,haze");
         if (clean.FirstOrDefault(t => t.Length > MaxTextLength) is { } longTerm)
             throw new InputException(field, $"{field}: the term '{longTerm[..40]}…' is longer than {MaxTextLength} characters");
+        clean = clean.Distinct(StringComparer.Ordinal).ToList();
         if (clean.Count > MaxNotTerms) throw new InputException(field, $"{field} lists {clean.Count} terms; at most {MaxNotTerms}");
         return clean;
     }

@@ -145,7 +145,7 @@ internal static class ParameterReaders
         if (text is null) return (null, null);
         var v = Named(Parameters.Bbox.Name, () => BoundingBox.ParseNumbers(text, 4, 6));
         if (v.Length == 6) v = [v[0], v[1], v[3], v[4]];
-        if (v[0] > v[2] && v[1] <= v[3])
+        if (v[0] > v[2] && v[0] <= 180 && v[2] >= -180 && v[1] <= v[3])
         {
             var west = Named(Parameters.Bbox.Name, () => BoundingBox.Clamped(v[0], v[1], 180, v[3]));
             var east = Named(Parameters.Bbox.Name, () => BoundingBox.Clamped(-180, v[1], v[2], v[3]));

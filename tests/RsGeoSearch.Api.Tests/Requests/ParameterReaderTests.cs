@@ -46,7 +46,8 @@ public sealed class ParameterReaderTests
 
     [TestCase("bbox=1,2,3", "bbox", "4 or 6 numbers")]
     [TestCase("bbox=170,10,-170,-10", "bbox", "min > max")]
-    [TestCase("bbox=200,0,190,1", "bbox", "outside")]
+    [TestCase("bbox=200,0,210,1", "bbox", "outside")]
+    [TestCase("bbox=200,0,190,1", "bbox", "bbox 200,0,190,1 has min > max")]
     [TestCase("bbox=1,2,3,4&bbox-crs=EPSG:3857", "bbox-crs", "the only supported CRS")]
     public void Ogc_bbox_errors(string query, string parameter, string words)
     {
@@ -61,9 +62,15 @@ public sealed class ParameterReaderTests
         Assert.That(WfsGetFeatureRequest.WfsBbox("45,10,46,11", "urn:ogc:def:crs:EPSG::4326"), Is.EqualTo(new BoundingBox(10, 45, 11, 46)));
         Assert.That(WfsGetFeatureRequest.WfsBbox("10,45,11,46,EPSG:4326", "urn:ogc:def:crs:EPSG::4326"), Is.EqualTo(new BoundingBox(10, 45, 11, 46)));
         Assert.That(WfsGetFeatureRequest.WfsBbox("10,45,11,46,urn:ogc:def:crs:OGC:1.3:CRS84", "urn:ogc:def:crs:EPSG::4326"), Is.EqualTo(new BoundingBox(10, 45, 11, 46)));
-        var e = Assert.Throws<Wfs.OwsException>(() => WfsGetFeatureRequest.WfsBbox("10,45,11,46", "urn:ogc:def:crs:EPSG::4326"))!;
-        Assert.That((e.Locator, e.Message), Is.EqualTo(("BBOX", e.Message)));
-        Assert.That(e.Message, Does.Contain("outside").And.Contain("latitude first"), "10,45 read as lat 10, lon 45 ... lat 11, lon 46: fine; 46 as latitude ... ");
+        Assert.That(WfsGetFeatureRequest.WfsBbox("10,45,11,46", "urn:ogc:def:crs:EPSG::4326"), Is.EqualTo(new BoundingBox(45, 10, 46, 11)), "latitude first");
+        Assert.That(WfsGetFeatureRequest.WfsBbox("-100,-200,100,200", "urn:ogc:def:crs:EPSG::4326"), Is.EqualTo(BoundingBox.World), "cut to the world");
+        var e = Assert.Throws<Wfs.OwsException>(() => WfsGetFeatureRequest.WfsBbox("1,0,0,1", "urn:ogc:def:crs:EPSG::4326"))!;
+        Assert.That(e.Locator, Is.EqualTo("BBOX"));
+        Assert.That(e.Message, Does.Contain("min > max").And.Contain("latitude first"));
+        e = Assert.Throws<Wfs.OwsException>(() => WfsGetFeatureRequest.WfsBbox("1,2,3", "EPSG:4326"))!;
+        Assert.That(e.Message, Does.Contain("four numbers and an optional CRS"));
+        e = Assert.Throws<Wfs.OwsException>(() => WfsGetFeatureRequest.WfsBbox("1,2,3,4,EPSG:3857", "EPSG:4326"))!;
+        Assert.That(e.Message, Does.Contain("not supported"));
     }
 
     [TestCase("datetime=2020-08-31", "2020-08-31T00:00:00Z/2020-08-31T23:59:59Z")]
