@@ -121,9 +121,23 @@ internal static class ParameterReaders
         catch (InputException e) { throw new ParameterException(p.Name, $"{p.Name}: {e.Message}"); }
     }
 
-    /// <summary>Two optional ends (from, to) as one range; errors name the end at fault.</summary>
-    public static TimeRange Ends(QueryReader query, Parameter from, Parameter to) =>
-        Core(() => TimeRange.FromEnds(query.String(from.Name), query.String(to.Name), from.Name, to.Name), new Dictionary<string, string> { ["datetime"] = from.Name });
+    /// <summary>Two optional ends (from, to) as one range; errors name the end at fault (a reversed range: <paramref name="from"/>).</summary>
+    public static TimeRange Ends(QueryReader query, Parameter from, Parameter to)
+    {
+        var (a, b) = (query.String(from.Name), query.String(to.Name));
+        try
+        {
+            return TimeRange.FromEnds(a, b, from.Name, to.Name);
+        }
+        catch (InputException e) when (e.Field == "datetime")
+        {
+            throw new ParameterException(from.Name, $"{from.Name} {a} is not before {to.Name} {b}; 'from' must be before 'to': changes compare an earlier date with a later one");
+        }
+        catch (InputException e) when (e.Field is not null)
+        {
+            throw new ParameterException(e.Field, e.Message);
+        }
+    }
 
     /// <summary>The plain bbox form: "minx,miny,maxx,maxy" in degrees (the rule for boxes past the world: <see cref="BoundingBox.Clamped"/>).</summary>
     public static BoundingBox? Bbox(QueryReader query, Parameter p)
