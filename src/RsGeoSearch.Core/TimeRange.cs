@@ -2,21 +2,52 @@ using System.Globalization;
 
 namespace RsGeoSearch.Core;
 
-/// <summary>A closed time interval; either end may be open (null). Instants are stored as UTC.</summary>
-public readonly record struct TimeRange(DateTimeOffset? From, DateTimeOffset? To)
+/// <summary>
+/// A closed time interval; either end may be open (null). Instants are stored as UTC. The constructor refuses a
+/// start after the end, so no TimeRange is reversed (<c>default</c> is <see cref="All"/>).
+/// </summary>
+public readonly record struct TimeRange
 {
     public static readonly TimeRange All = new(null, null);
+
+    /// <summary>Throws <see cref="InputException"/> (field datetime) when <paramref name="from"/> is after <paramref name="to"/>.</summary>
+    public TimeRange(DateTimeOffset? from, DateTimeOffset? to)
+    {
+        if (from is not null && to is not null && from > to)
+            throw new InputException("datetime", $"time range starts ({from:O}) after it ends ({to:O}): 'from' must be before 'to'");
+        (From, To) = (from?.ToUniversalTime(), to?.ToUniversalTime());
+    }
+
+    public DateTimeOffset? From { get; }
+    public DateTimeOffset? To { get; }
 
     public bool IsUnbounded => From is null && To is null;
 
     public bool Contains(DateTimeOffset t) => (From is null || t >= From) && (To is null || t <= To);
 
-    /// <summary>Creates a range from two optional ends; throws when From is after To.</summary>
-    public static TimeRange Create(DateTimeOffset? from, DateTimeOffset? to)
+    /// <summary>The same as the constructor: a range from two optional ends; throws when From is after To.</summary>
+    public static TimeRange Create(DateTimeOffset? from, DateTimeOffset? to) => new(from, to);
+
+    /// <summary>
+    /// A range from two optional texts (the CLI's --from/--to, the JSON API's from/to): a date as the start means
+    /// its first instant, as the end its last; empty or ".." is open. Errors name <paramref name="fromName"/> or
+    /// <paramref name="toName"/>.
+    /// </summary>
+    public static TimeRange FromEnds(string? from, string? to, string fromName = "from", string toName = "to") =>
+        new(End(from, fromName, last: false), End(to, toName, last: true));
+
+    private static DateTimeOffset? End(string? text, string name, bool last)
     {
-        if (from is not null && to is not null && from > to)
-            throw new InputException($"time range starts ({from:O}) after it ends ({to:O})");
-        return new TimeRange(from?.ToUniversalTime(), to?.ToUniversalTime());
+        if (text is null || text.Trim() is "" or "..") return null;
+        try
+        {
+            var (s, e) = ParseInstant(text);
+            return last ? e : s;
+        }
+        catch (InputException e)
+        {
+            throw new InputException(name, $"{name}: {e.Message}");
+        }
     }
 
     /// <summary>
@@ -27,7 +58,7 @@ public readonly record struct TimeRange(DateTimeOffset? From, DateTimeOffset? To
     public static TimeRange Parse(string text)
     {
         text = text.Trim();
-        if (text.Length == 0) throw new InputException("datetime is empty; use an instant (2020-08-31) or an interval (2019-01-01/2020-12-31, ../2020-12-31)");
+        if (text.Length == 0) throw new InputException("datetime", "datetime is empty; use an instant (2020-08-31) or an interval (2019-01-01/2020-12-31, ../2020-12-31)");
         var slash = text.IndexOf('/');
         if (slash < 0)
         {
@@ -36,7 +67,7 @@ public readonly record struct TimeRange(DateTimeOffset? From, DateTimeOffset? To
         }
         var a = text[..slash].Trim();
         var b = text[(slash + 1)..].Trim();
-        if (b.Contains('/')) throw new InputException($"datetime '{text}' has more than one '/'");
+        if (b.Contains('/')) throw new InputException("datetime", $"datetime '{text}' has more than one '/'");
         DateTimeOffset? from = a is "" or ".." ? null : ParseInstant(a).Start;
         DateTimeOffset? to = b is "" or ".." ? null : ParseInstant(b).End;
         return Create(from, to);

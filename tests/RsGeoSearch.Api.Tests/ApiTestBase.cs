@@ -5,7 +5,7 @@ using RsGeoSearch.TestSupport;
 
 namespace RsGeoSearch.Api.Tests;
 
-/// <summary>Starts the API in a test server over the shared catalogue; helpers to read JSON and check problem documents.</summary>
+/// <summary>Starts the API in a test server over the shared catalogue (or a fake one); helpers to read JSON and check problem documents.</summary>
 public abstract class ApiTestBase
 {
     protected const string ApiKey = "test-key-0123456789";
@@ -15,10 +15,13 @@ public abstract class ApiTestBase
 
     protected virtual ApiOptions Options => new() { ApiKey = ApiKey, MaxUploadBytes = 64 * 1024, MaxLimit = 1000 };
 
+    /// <summary>The catalogue behind the API: the shared real one; parameter and format tests give a <see cref="FakeCatalog"/>.</summary>
+    protected virtual Task<IChipCatalog> CreateCatalogAsync() => TestCatalog.GetAsync();
+
     [OneTimeSetUp]
     public async Task StartAsync()
     {
-        Catalog = await TestCatalog.GetAsync();
+        Catalog = await CreateCatalogAsync();
         Host = await ApiHost.StartAsync(Catalog, Options);
     }
 

@@ -110,22 +110,7 @@ public sealed class OgcInteropTests : ApiTestBase
         Assert.That(ranked.Select(f => Prop(f, "level").GetInt32()), Is.All.EqualTo(level));
     }
 
-    [TestCase("filter=level%20%3D%20", "filter", "position 9")]
-    [TestCase("filter=acquired%20%3E%20'abc'", "filter", "acquired")]
-    [TestCase("filter=cloud%20%3C%203", "filter", "queryable")]
-    [TestCase("filter=score%20%3E%200.1", "filter", "q")]
-    [TestCase("filter=level%3D0&filter-lang=cql2-json", "filter-lang", "cql2-text")]
-    [TestCase("sortby=cloud", "sortby", "queryable")]
-    [TestCase("sortby=acquired&q=farm", "sortby", "score")]
-    [TestCase("properties=secret", "properties", "secret")]
-    [TestCase("skipGeometry=maybe", "skipGeometry", "true or false")]
-    [TestCase("crs=http://www.opengis.net/def/crs/EPSG/0/32614", "crs", "CRS84")]
-    [TestCase("level=zero", "level", "zero")]
-    public async Task Bad_filters_and_projections_are_400_naming_the_problem(string query, string parameter, string words)
-    {
-        var problem = await GetProblemAsync($"{Items}?{query}", 400, parameter);
-        Assert.That(problem.GetProperty("detail").GetString(), Does.Contain(words));
-    }
+    // Bad filters and projections: Requests/RequestHttpTests (over the fake catalogue, no database).
 
     [Test]
     public async Task Sortby_properties_and_skipGeometry_have_their_standard_meaning()

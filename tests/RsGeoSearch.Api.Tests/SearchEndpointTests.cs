@@ -81,39 +81,5 @@ public sealed class SearchEndpointTests : ApiTestBase
         Assert.That(Features(fc), Is.Not.Empty);
         Assert.That(Features(fc).Select(f => f.GetProperty("properties").GetProperty("score").GetDouble()), Is.Ordered.Descending);
     }
-
-    [TestCase("bbox=1,2,3", "bbox")]
-    [TestCase("bbox=a,b,c,d", "bbox")]
-    [TestCase("bbox=10,0,5,1", "bbox")]
-    [TestCase("bbox=", "bbox")]
-    [TestCase("datetime=yesterday", "datetime")]
-    [TestCase("datetime=2021-01-01/2020-01-01", "datetime")]
-    [TestCase("datetime=2020-01-01/2020-02-01/2020-03-01", "datetime")]
-    [TestCase("limit=0", "limit")]
-    [TestCase("limit=abc", "limit")]
-    [TestCase("limit=100000", "limit")]
-    [TestCase("limit=99999999999999999999", "limit")]
-    [TestCase("offset=-1", "offset")]
-    [TestCase("min_score=2", "min_score")]
-    [TestCase("min_score=NaN", "min_score")]
-    [TestCase("like=abc", "like")]
-    [TestCase("like=0", "like")]
-    [TestCase("unlike=x", "unlike")]
-    [TestCase("model=../../etc/passwd", "model")]
-    [TestCase("colour=red", "colour")]
-    [TestCase("limit=1&limit=2", "limit")]
-    public async Task Bad_parameters_are_400_problems_naming_the_parameter(string query, string parameter)
-    {
-        var problem = await GetProblemAsync("/search?q=farm&" + query, 400, parameter);
-        Assert.That(problem.GetProperty("detail").GetString(), Does.Contain(parameter));
-    }
-
-    [Test]
-    public async Task Unlike_alone_is_refused() => await GetProblemAsync("/search?unlike=3", 400, "unlike");
-
-    [Test]
-    public async Task Overlong_query_text_is_refused()
-    {
-        await GetProblemAsync("/search?q=" + new string('a', 1001), 400, "q");
-    }
+    // Parameter errors: Requests/RequestHttpTests (over the fake catalogue, no database).
 }

@@ -40,4 +40,29 @@ public class TimeRangeTests
     [TestCase("")]
     public void RejectsMalformedDates(string text) =>
         Assert.Throws<InputException>(() => TimeRange.Parse(text));
+
+    [Test]
+    public void TheConstructorRefusesAReversedRangeAndStoresUtc()
+    {
+        var e = Assert.Throws<InputException>(() => _ = new TimeRange(new DateTimeOffset(2021, 1, 1, 0, 0, 0, TimeSpan.Zero), new DateTimeOffset(2020, 1, 1, 0, 0, 0, TimeSpan.Zero)))!;
+        Assert.That(e.Field, Is.EqualTo("datetime"));
+        Assert.That(e.Message, Does.Contain("'from' must be before 'to'"));
+        var r = new TimeRange(new DateTimeOffset(2020, 1, 1, 2, 0, 0, TimeSpan.FromHours(2)), null);
+        Assert.That(r.From!.Value.Offset, Is.EqualTo(TimeSpan.Zero));
+        Assert.That(r.From, Is.EqualTo(new DateTimeOffset(2020, 1, 1, 0, 0, 0, TimeSpan.Zero)));
+        Assert.That(default(TimeRange), Is.EqualTo(TimeRange.All));
+    }
+
+    [Test]
+    public void FromEndsReadsTwoOptionalEndsNamingTheBadOne()
+    {
+        var r = TimeRange.FromEnds("2020-01-01", "2020-12-31");
+        Assert.That(r.From, Is.EqualTo(new DateTimeOffset(2020, 1, 1, 0, 0, 0, TimeSpan.Zero)));
+        Assert.That(r.To, Is.EqualTo(new DateTimeOffset(2021, 1, 1, 0, 0, 0, TimeSpan.Zero).AddTicks(-1)));
+        Assert.That(TimeRange.FromEnds(null, ".."), Is.EqualTo(TimeRange.All));
+        var e = Assert.Throws<InputException>(() => TimeRange.FromEnds("2020-13-01", null, "--from", "--to"))!;
+        Assert.That(e.Field, Is.EqualTo("--from"));
+        Assert.That(e.Message, Does.StartWith("--from: '2020-13-01' is not a date"));
+        Assert.That(Assert.Throws<InputException>(() => TimeRange.FromEnds("2021-01-01", "2020-01-01"))!.Field, Is.EqualTo("datetime"));
+    }
 }

@@ -188,7 +188,7 @@ public sealed class IngestSearchTests
         Assert.That(Math.Sqrt(embedding.Sum(x => (double)x * x)), Is.EqualTo(1).Within(1e-4));
     }
 
-    [TestCase("search", "lake", "--bbox", "-190,0,10,10", "outside")]
+    [TestCase("search", "lake", "--bbox", "-200,0,-190,10", "outside")]
     [TestCase("search", "lake", "--bbox", "10,0,5,1", "min > max")]
     [TestCase("search", "lake", "--from", "2020-31-12", "is not a date")]
     [TestCase("search", "lake", "--from", "2021-01-01", "--to", "2020-01-01", "starts")]

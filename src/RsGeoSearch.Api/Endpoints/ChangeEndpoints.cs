@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Routing;
 using RsGeoSearch.Api.Features;
 using RsGeoSearch.Api.Http;
 using RsGeoSearch.Api.Ogc;
+using RsGeoSearch.Api.Requests;
 using RsGeoSearch.Core;
 
 namespace RsGeoSearch.Api.Endpoints;
@@ -18,14 +19,11 @@ namespace RsGeoSearch.Api.Endpoints;
 /// </summary>
 internal static class ChangeEndpoints
 {
-    public static readonly string[] Parameters = ["bbox", "from", "to", "q", "from_q", "to_q", "limit", "offset", "iou", "normalise", "pairs", "model"];
-
     public static void Map(IEndpointRouteBuilder app, ApiOptions options)
     {
         app.MapGet("/changes", async (HttpContext context, IChipCatalog catalog, CancellationToken ct) =>
         {
-            var query = new QueryReader(context.Request.Query).Only(Parameters);
-            var result = await catalog.ChangesAsync(Read(query, options), ct);
+            var result = await catalog.ChangesAsync(ChangeRequest.Read(new QueryReader(context.Request.Query), options), ct);
             return Results.Bytes(FeatureCollection(result, Links.Base(context, options)), CollectionJson.GeoJson);
         });
     }
@@ -37,17 +35,7 @@ internal static class ChangeEndpoints
     /// </summary>
     public static async Task<IResult> OgcItemsAsync(HttpContext context, IChipCatalog catalog, ApiOptions options, QueryReader query, CancellationToken ct)
     {
-        // min_score, like and unlike come with a chip-search connection URL (see OgcSearch): accepted, not used here.
-        query.Only("bbox", "bbox-crs", "datetime", "limit", "offset", "q", "from_q", "to_q", "iou", "normalise", "pairs", "model", "f", "min_score", "like", "unlike");
-        var crs = query.String("bbox-crs");
-        if (crs is not null && crs != OgcEndpoints.Crs84)
-            throw new ParameterException("bbox-crs", $"bbox-crs '{crs}' is not supported; the only CRS is {OgcEndpoints.Crs84}");
-        var bbox = query.Bbox() ?? (await catalog.GetExtentAsync(ct)).Spatial
-                   ?? throw new ParameterException("bbox", "the catalogue holds no georeferenced imagery yet; give a bbox");
-        var time = query.Time();
-        if (time.From is { } f && time.To is { } t && f >= t)
-            throw new ParameterException("datetime", $"datetime {time} is empty: its start must be before its end");
-        var request = Read(query, options, bbox) with { Time = time };
+        var request = await ChangeRequest.ReadOgcAsync(query, options, async () => (await catalog.GetExtentAsync(ct)).Spatial);
         ChangeResult result;
         try
         {
@@ -97,7 +85,7 @@ internal static class ChangeEndpoints
         try
         {
             result = await catalog.ChangesAsync(new ChangeQuery(BoundingBox.Create(e.MinX, e.MinY, e.MaxX, e.MaxY), new TimeRange(tb, ta),
-                Limit: ChangeQuery.MaxLimit, Model: ChipQueryReader.Model(query)), ct);
+                Limit: ChangeQuery.MaxLimit, Model: ParameterReaders.Model(query, Parameters.Model)), ct);
         }
         catch (InsufficientImageryException)
         {
@@ -111,56 +99,6 @@ internal static class ChangeEndpoints
             new($"{baseUrl}/ogc/collections/changes/items/{featureId}", "self", CollectionJson.GeoJson, "this feature"),
             new($"{baseUrl}/ogc/collections/changes", "collection", "application/json", "Changes"),
         ]))), CollectionJson.GeoJson);
-    }
-
-    /// <summary>The change query of a request; every bad parameter is a <see cref="ParameterException"/> (400) naming it.</summary>
-    public static ChangeQuery Read(QueryReader query, ApiOptions options, BoundingBox? defaultBbox = null)
-    {
-        var bbox = query.Bbox() ?? defaultBbox ?? throw new ParameterException("bbox", "bbox is required: minx,miny,maxx,maxy (degrees) of the area to compare");
-        var from = Instant(query, "from", end: false);
-        var to = Instant(query, "to", end: true);
-        if (from is { } f && to is { } t && f >= t)
-            throw new ParameterException("from", $"from {query.String("from")} is not before to {query.String("to")}; changes compare an earlier date with a later one");
-        var pairs = query.String("pairs")?.Trim().ToLowerInvariant() switch
-        {
-            null or "span" => ChangePairing.Span,
-            "consecutive" => ChangePairing.Consecutive,
-            var other => throw new ParameterException("pairs", $"pairs '{other}' must be span (first vs last date of each place) or consecutive"),
-        };
-        var normalise = query.String("normalise")?.Trim().ToLowerInvariant() switch
-        {
-            null or "false" or "0" => false,
-            "true" or "1" or "" => true,
-            var other => throw new ParameterException("normalise", $"normalise '{other}' must be true or false"),
-        };
-        var change = new ChangeQuery(bbox, TimeRange.Create(from, to),
-            Text: ChipQueryReader.Text(query, "q"),
-            FromText: ChipQueryReader.Text(query, "from_q"),
-            ToText: ChipQueryReader.Text(query, "to_q"),
-            Limit: query.Int("limit", 20, 1, Math.Min(options.MaxLimit, ChangeQuery.MaxLimit), clamp: true),
-            Offset: query.Int("offset", 0, 0, ChangeQuery.MaxOffset),
-            MinIoU: query.Double("iou", 0.01, 1) ?? ChangeQuery.DefaultMinIoU,
-            Normalise: normalise,
-            Pairing: pairs,
-            Model: ChipQueryReader.Model(query));
-        if (change.Text is not null && (change.FromText is not null || change.ToText is not null))
-            throw new ParameterException("q", "give either q (what the place became) or from_q/to_q (what it was and what it became), not both");
-        return change;
-    }
-
-    private static DateTimeOffset? Instant(QueryReader query, string name, bool end)
-    {
-        var text = query.String(name);
-        if (text is null || text.Trim() is "" or "..") return null;
-        try
-        {
-            var (s, e) = TimeRange.ParseInstant(text);
-            return end ? e : s;
-        }
-        catch (InputException e)
-        {
-            throw new ParameterException(name, $"{name}: {e.Message}");
-        }
     }
 
     public static byte[] FeatureCollection(ChangeResult result, string baseUrl, IReadOnlyList<Link>? links = null) => JsonBody.Write(w =>

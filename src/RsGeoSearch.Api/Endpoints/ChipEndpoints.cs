@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using RsGeoSearch.Api.Features;
 using RsGeoSearch.Api.Http;
+using RsGeoSearch.Api.Requests;
 using RsGeoSearch.Core;
 
 namespace RsGeoSearch.Api.Endpoints;
@@ -22,8 +23,7 @@ internal static class ChipEndpoints
 
         app.MapGet("/chips/{id:long}/similar", async (long id, HttpContext context, IChipCatalog catalog, CancellationToken ct) =>
         {
-            var query = new QueryReader(context.Request.Query).Only("bbox", "datetime", "limit", "offset", "min_score", "model");
-            var request = ChipQueryReader.Filter(query, options, defaultLimit: 10, clampLimit: false) with { Like = [id] };
+            var request = SearchRequest.ReadSimilar(new QueryReader(context.Request.Query), options, id);
             _ = await catalog.GetChipAsync(id, ct) ?? throw new NotFoundException($"chip {id} does not exist");
             var page = await catalog.SearchAsync(request, ct);
             var links = CollectionJson.PageLinks(context, options, request.Offset, request.Limit, page.Items.Count, page.NumberMatched);
@@ -32,7 +32,7 @@ internal static class ChipEndpoints
 
         app.MapGet("/chips/{id:long}.png", async (long id, HttpContext context, IChipCatalog catalog, ThumbnailCache cache, CancellationToken ct) =>
         {
-            var size = new QueryReader(context.Request.Query).Only("size").Int("size", 256, 16, 1024);
+            var size = new QueryReader(context.Request.Query).Only(Parameters.Size.Name).Int(Parameters.Size.Name, 256, 16, 1024);
             var (png, etag) = await cache.GetAsync(id, size, () => catalog.RenderChipPngAsync(id, size, ct));
             context.Response.Headers.CacheControl = "public, max-age=86400";
             context.Response.Headers.ETag = etag;

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Routing;
 using RsGeoSearch.Api.Features;
 using RsGeoSearch.Api.Http;
 using RsGeoSearch.Api.Ogc;
+using RsGeoSearch.Api.Requests;
 using RsGeoSearch.Core;
 using RsGeoSearch.Core.Filtering;
 
@@ -16,7 +17,7 @@ namespace RsGeoSearch.Api.Endpoints;
 /// </summary>
 internal static class OgcEndpoints
 {
-    public const string Crs84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84";
+    public const string Crs84 = Parameters.Crs84;
     private const string Json = "application/json";
     private const string TextHtml = "text/html";
 
@@ -53,7 +54,7 @@ internal static class OgcEndpoints
 
         ogc.MapGet("/conformance", (HttpContext context) =>
         {
-            var query = new QueryReader(context.Request.Query).Only(OgcSearch.With("f"));
+            var query = new QueryReader(context.Request.Query).Only(OgcSearch.With(Parameters.F));
             OgcSearch.Read(context, query);
             if (OgcFormat.IsHtml(context, query))
                 return new Html().H(1, "Conformance").LinkList(Conformance.Select(c => (c, c))).Result("Conformance");
@@ -69,7 +70,7 @@ internal static class OgcEndpoints
 
         ogc.MapGet("/api", (HttpContext context) =>
         {
-            var query = new QueryReader(context.Request.Query).Only(OgcSearch.With("f"));
+            var query = new QueryReader(context.Request.Query).Only(OgcSearch.With(Parameters.F));
             var search = OgcSearch.Read(context, query);
             var ogcUrl = Links.Base(context, options) + "/ogc";
             if (OgcFormat.IsHtml(context, query))
@@ -78,20 +79,14 @@ internal static class OgcEndpoints
                     .LinkList([(ogcUrl + "/api?f=json", "OpenAPI 3.0 document (JSON)"), (ogcUrl + "/collections", "/collections"),
                                (ogcUrl + "/collections/chips/items?q=farmland&f=html", "/collections/chips/items?q=farmland")])
                     .Table(["parameter of /collections/{collectionId}/items", "meaning"],
-                    [
-                        ["bbox", "minx,miny,maxx,maxy in CRS84 degrees"], ["datetime", "instant or interval a/b, open ends '..'"],
-                        ["limit", $"page size, default 10, at most {options.MaxLimit}"], ["offset", "features to skip"],
-                        ["q", "chips: natural-language query; adds properties score and relevance"], ["not", "chips: terms to push away from, comma-separated"],
-                        ["min_score", "chips: lowest score"], ["min_relevance", $"chips: lowest calibrated relevance, 0..1 (default {CatalogQuery.DefaultMinRelevance} with q)"],
-                        ["group", "chips: chip (default) or place (best chip per place, other dates listed)"],
-                        ["model", "chips: embedding model"], ["f", "json or html"],
-                    ]).Result("API");
+                        OgcItemsRequest.AnyCollection.Select(p => (IReadOnlyList<string>)[Html.E(p.Name), Html.E(p.Description)]))
+                    .Result("API");
             return Results.Bytes(OgcOpenApi.Build(ogcUrl, options.Title, options.MaxLimit, search.IsRanked), OgcOpenApi.ContentType);
         });
 
         ogc.MapGet("/collections", async (HttpContext context, IChipCatalog catalog, CancellationToken ct) =>
         {
-            var query = new QueryReader(context.Request.Query).Only(OgcSearch.With("f"));
+            var query = new QueryReader(context.Request.Query).Only(OgcSearch.With(Parameters.F));
             var search = OgcSearch.Read(context, query);
             var html = OgcFormat.IsHtml(context, query);
             var extent = await catalog.GetExtentAsync(ct);
@@ -119,7 +114,7 @@ internal static class OgcEndpoints
 
         ogc.MapGet("/collections/{collectionId}", async (string collectionId, HttpContext context, IChipCatalog catalog, CancellationToken ct) =>
         {
-            var query = new QueryReader(context.Request.Query).Only(OgcSearch.With("f"));
+            var query = new QueryReader(context.Request.Query).Only(OgcSearch.With(Parameters.F));
             var search = OgcSearch.Read(context, query);
             var info = Collection(collectionId);
             var html = OgcFormat.IsHtml(context, query);
@@ -135,7 +130,7 @@ internal static class OgcEndpoints
 
         ogc.MapGet("/collections/{collectionId}/queryables", (string collectionId, HttpContext context) =>
         {
-            var query = new QueryReader(context.Request.Query).Only(OgcSearch.With("f"));
+            var query = new QueryReader(context.Request.Query).Only(OgcSearch.With(Parameters.F));
             var search = OgcSearch.Read(context, query);
             var info = Collection(collectionId);
             var url = Links.Base(context, options) + $"/ogc/collections/{collectionId}/queryables";
@@ -176,25 +171,21 @@ internal static class OgcEndpoints
             if (collectionId == "changes") return await ChangeEndpoints.OgcItemsAsync(context, catalog, options, query, ct);
             var schema = FeatureSchema.Of(collectionId);
             var queryableNames = schema.Where(p => p.Queryable && p.Type != PropertyType.Geometry).Select(p => p.Name);
-            query.Only([.. OgcSearch.With("bbox", "bbox-crs", "datetime", "limit", "offset", "f", "filter", "filter-lang", "filter-crs", "sortby", "properties", "skipGeometry", "crs"), .. queryableNames]);
+            OgcItemsRequest.Only(query, queryableNames);
             var search = OgcSearch.Read(context, query);
             var ranked = isChips && search.IsRanked; // scenes ignore the search parameters
             var html = OgcFormat.IsHtml(context, query);
-            var (bbox, crossing) = OgcBbox(query);
-            var time = query.Time();
-            var where = Where(query, schema, ranked, crossing, dated: query.String("datetime") is not null);
+            var (bbox, halves, time, limit, offset) = OgcItemsRequest.ReadPage(query, options);
+            var crossing = halves is null ? null : Parameter("bbox", () => new SpatialNode(FeatureSchema.Chips[0], SpatialRelation.Intersects,
+                Cql2Parser.BoxGeometry(halves.West.MinX, halves.West.MinY, halves.East.MaxX, halves.West.MaxY, 0)));
+            var where = Where(query, schema, ranked, crossing, dated: query.String(Parameters.Datetime.Name) is not null);
             var sortBy = Parameter("sortby", () => SortByReader.Parse(query.String("sortby"), schema, ranked));
             var (properties, skipGeometry) = Projection(query, schema);
-            var limit = query.Int("limit", 10, 1, options.MaxLimit, clamp: true);
-            var offset = query.Int("offset", 0, 0, 10_000_000);
             var baseUrl = Links.Base(context, options);
             var type = html ? TextHtml : CollectionJson.GeoJson;
             if (isChips)
             {
-                var request = new CatalogQuery(Text: search.Text, Like: search.Like, Unlike: search.Unlike, Bbox: bbox, Time: time, Limit: limit, Offset: offset,
-                    MinScore: search.MinScore, Model: search.Model, Where: where, SortBy: sortBy, Not: search.Not, MinRelevance: search.MinRelevance, Group: search.Group);
-                if (search.Text is null && (request.Not is not null || request.MinRelevance is not null || request.Group != SearchGrouping.Chip))
-                    throw new ParameterException(request.Not is not null ? "not" : request.MinRelevance is not null ? "min_relevance" : "group", "not, min_relevance and group need q");
+                var request = search.Query(bbox, time, limit, offset, where, sortBy);
                 var page = await catalog.SearchAsync(request, ct);
                 var links = PageLinks(context, options, collectionId, offset, limit, page.Items.Count, page.NumberMatched, type);
                 if (html) return OgcHtml.Chips(info.Title, page, baseUrl, links, ranked);
@@ -210,8 +201,8 @@ internal static class OgcEndpoints
         {
             var info = Collection(collectionId);
             if (collectionId == "changes")
-                return await ChangeEndpoints.OgcItemAsync(featureId, context, catalog, options, new QueryReader(context.Request.Query).Only(OgcSearch.With("f")), ct);
-            var query = new QueryReader(context.Request.Query).Only(OgcSearch.With("f"));
+                return await ChangeEndpoints.OgcItemAsync(featureId, context, catalog, options, new QueryReader(context.Request.Query).Only(OgcSearch.With(Parameters.F)), ct);
+            var query = new QueryReader(context.Request.Query).Only(OgcSearch.With(Parameters.F));
             OgcSearch.Read(context, query); // accepted (clients append the connection URL's query) but a single feature has no rank
             var html = OgcFormat.IsHtml(context, query);
             if (!long.TryParse(featureId, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var id))
@@ -238,7 +229,7 @@ internal static class OgcEndpoints
 
     private static IResult Landing(HttpContext context, ApiOptions options)
     {
-        var query = new QueryReader(context.Request.Query).Only(OgcSearch.With("f"));
+        var query = new QueryReader(context.Request.Query).Only(OgcSearch.With(Parameters.F));
         var search = OgcSearch.Read(context, query);
         var b = Links.Base(context, options) + "/ogc";
         List<Link> links =
@@ -311,39 +302,6 @@ internal static class OgcEndpoints
     }
 
     /// <summary>
-    /// bbox as 4 numbers (or 6 with heights, which are ignored); bbox-crs may only be CRS84. A box whose min
-    /// longitude exceeds its max crosses the antimeridian: it comes back as a filter of its two halves instead.
-    /// </summary>
-    private static (BoundingBox? Box, FilterNode? Crossing) OgcBbox(QueryReader query)
-    {
-        CheckCrs(query, "bbox-crs");
-        var text = query.String("bbox");
-        if (text is null) return (null, null);
-        var parts = text.Split(',', StringSplitOptions.TrimEntries);
-        if (parts.Length == 6) parts = [parts[0], parts[1], parts[3], parts[4]];
-        if (parts.Length == 4 && parts.All(p => double.TryParse(p, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var v) && double.IsFinite(v)))
-        {
-            var v = parts.Select(p => double.Parse(p, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
-            if (v[0] > v[2] && v[1] <= v[3])
-            {
-                var geometry = Parameter("bbox", () => Cql2Parser.BoxGeometry(Math.Clamp(v[0], -180, 180), Math.Clamp(v[1], -90, 90), Math.Clamp(v[2], -180, 180), Math.Clamp(v[3], -90, 90), 0));
-                var footprint = FeatureSchema.Chips[0];
-                return (null, new SpatialNode(footprint, SpatialRelation.Intersects, geometry));
-            }
-        }
-        try { return (QueryReader.ClampedBbox(string.Join(',', parts)), null); }
-        catch (InputException e) { throw new ParameterException("bbox", e.Message); }
-    }
-
-    /// <summary>crs, bbox-crs and filter-crs: CRS84 only, else a 400 that names it.</summary>
-    private static void CheckCrs(QueryReader query, string name)
-    {
-        var crs = query.String(name);
-        if (crs is not null && crs != Crs84 && crs != "[OGC:CRS84]")
-            throw new ParameterException(name, $"{name} '{crs}' is not supported; the only supported CRS is {Crs84} (longitude, latitude)");
-    }
-
-    /// <summary>
     /// The property filter of an items request: filter (cql2-text), queryable=value equalities, the
     /// antimeridian halves of bbox, and - when datetime is given at all, even ../.. - only dated features.
     /// </summary>
@@ -353,8 +311,8 @@ internal static class OgcEndpoints
         var lang = query.String("filter-lang");
         if (lang is not null && lang is not ("cql2-text" or "cql-text"))
             throw new ParameterException("filter-lang", $"filter-lang '{lang}' is not supported; use cql2-text");
-        CheckCrs(query, "filter-crs");
-        CheckCrs(query, "crs");
+        ParameterReaders.Crs84Only(query, Parameters.FilterCrs);
+        ParameterReaders.Crs84Only(query, Parameters.Crs);
         if (query.String("filter") is { } filter) parts.Add(Parameter("filter", () => Cql2Parser.Parse(filter, schema, ranked)));
         foreach (var p in schema.Where(p => p.Queryable && p.Type != PropertyType.Geometry))
             if (query.String(p.Name) is { } value)
@@ -370,12 +328,7 @@ internal static class OgcEndpoints
     /// <summary>properties (a list of names to keep) and skipGeometry (true/false).</summary>
     private static (HashSet<string>? Properties, bool SkipGeometry) Projection(QueryReader query, IReadOnlyList<FeatureProperty> schema)
     {
-        var skip = query.String("skipGeometry")?.Trim().ToLowerInvariant() switch
-        {
-            null or "false" => false,
-            "true" => true,
-            var other => throw new ParameterException("skipGeometry", $"skipGeometry '{other}' must be true or false"),
-        };
+        var skip = ParameterReaders.Flag(query, Parameters.SkipGeometry);
         if (query.String("properties") is not { } text) return (null, skip);
         var names = new HashSet<string>(StringComparer.Ordinal);
         foreach (var name in text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))

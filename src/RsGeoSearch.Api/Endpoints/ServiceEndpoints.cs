@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Logging;
 using RsGeoSearch.Api.Features;
 using RsGeoSearch.Api.Http;
+using RsGeoSearch.Api.Requests;
 using RsGeoSearch.Core;
 
 namespace RsGeoSearch.Api.Endpoints;
@@ -66,10 +67,8 @@ internal static class ServiceEndpoints
 
         app.MapGet("/scenes", async (HttpContext context, IChipCatalog catalog, CancellationToken ct) =>
         {
-            var query = new QueryReader(context.Request.Query).Only("bbox", "datetime", "limit", "offset");
-            var limit = query.Int("limit", 100, 1, options.MaxLimit);
-            var offset = query.Int("offset", 0, 0, 10_000_000);
-            var (items, matched) = await catalog.ListScenesAsync(query.Bbox(), query.Time(), limit, offset, ct);
+            var (bbox, time, limit, offset) = SearchRequest.ReadScenes(new QueryReader(context.Request.Query), options);
+            var (items, matched) = await catalog.ListScenesAsync(bbox, time, limit, offset, ct);
             var links = CollectionJson.PageLinks(context, options, offset, limit, items.Count, matched);
             return Results.Bytes(CollectionJson.Scenes(items, matched, links), CollectionJson.GeoJson);
         });

@@ -8,6 +8,7 @@ using RsGeoSearch.Api.Wfs;
 using RsGeoSearch.Core;
 using RsGeoSearch.Core.Filtering;
 using RsGeoSearch.Api.Ogc;
+using RsGeoSearch.Api.Requests;
 
 namespace RsGeoSearch.Api.Endpoints;
 
@@ -81,13 +82,6 @@ internal static class WfsEndpoints
             "hits" => true,
             var other => throw new OwsException("InvalidParameterValue", "RESULTTYPE", $"RESULTTYPE '{other}' must be results or hits"),
         };
-        var countName = query.String("COUNT") is not null ? "COUNT" : "MAXFEATURES";
-        var count = Ows(() => query.Int(countName, options.MaxLimit, 1, options.MaxLimit, clamp: true), countName);
-        var start = Ows(() => query.Int("STARTINDEX", 0, 0, 10_000_000), "STARTINDEX");
-        var text = Ows(() => ChipQueryReader.Text(query, "Q"), "Q");
-        var notTerms = Ows(() => ChipQueryReader.Not(query, "NOT"), "NOT");
-        var minRelevance = Ows(() => query.Double("MIN_RELEVANCE", 0, 1), "MIN_RELEVANCE");
-
         var typeParam = query.String("TYPENAMES") ?? query.String("TYPENAME");
         var bboxText = query.String("BBOX");
         var filterText = query.String("FILTER");
@@ -108,13 +102,11 @@ internal static class WfsEndpoints
         else throw Missing("TYPENAMES");
         // Q ranks chips; on scenes it is ignored (with NOT and MIN_RELEVANCE), so a connection URL with Q serves every
         // layer (ogr2ogr of the whole connection).
-        if (type != "chips") (text, notTerms, minRelevance) = (null, null, null);
-        else if (text is null && (notTerms is not null || minRelevance is not null))
-            throw new OwsException("InvalidParameterValue", notTerms is not null ? "NOT" : "MIN_RELEVANCE", "NOT and MIN_RELEVANCE need Q (a text query)");
+        var read = WfsGetFeatureRequest.Read(query, options, chips: type == "chips");
+        var (count, start, text, bbox) = (read.Count, read.StartIndex, read.Text, read.Bbox);
         var ranked = text is not null;
         var schema = FeatureSchema.Of(type);
 
-        BoundingBox? bbox = bboxText is null ? null : WfsBbox.Parse(bboxText, WfsCrs.Default);
         FilterNode? where = null;
         if (filterText is not null)
         {
@@ -146,8 +138,7 @@ internal static class WfsEndpoints
 
         if (type == "chips")
         {
-            var page = await catalog.SearchAsync(new CatalogQuery(Text: text, Bbox: bbox, Limit: hits ? 1 : count, Offset: start, Where: where, SortBy: sortBy,
-                Not: notTerms, MinRelevance: minRelevance), ct);
+            var page = await catalog.SearchAsync(read.Query(where, sortBy, hits), ct);
             var paging = Paging(context, options, start, count, page.Items.Count, page.NumberMatched);
             return Respond(hits, json, page.NumberMatched, () => GmlWriter.Project(GmlWriter.Chips(page.Items, page.NumberMatched, srsName, latLon, baseUrl, schemaUrl, paging), names, false),
                 () => CollectionJson.Chips(page, baseUrl, JsonLinks(paging), withScore: text is not null));
@@ -282,12 +273,6 @@ internal static class WfsEndpoints
         var version = query.String("VERSION") ?? throw Missing("VERSION");
         if (!version.StartsWith("2.0", StringComparison.Ordinal))
             throw new OwsException("InvalidParameterValue", "VERSION", $"VERSION '{version}' is not supported; this server speaks WFS 2.0.0");
-    }
-
-    private static T Ows<T>(Func<T> read, string locator)
-    {
-        try { return read(); }
-        catch (ParameterException e) { throw new OwsException("InvalidParameterValue", locator, e.Message); }
     }
 
     private static OwsException Missing(string name) =>

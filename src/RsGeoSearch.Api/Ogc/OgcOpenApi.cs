@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using RsGeoSearch.Core.Filtering;
 using RsGeoSearch.Core;
+using RsGeoSearch.Api.Requests;
 
 namespace RsGeoSearch.Api.Ogc;
 
@@ -39,20 +40,7 @@ internal static class OgcOpenApi
                                    "404": { "$ref": "#/components/responses/NotFound" } } } },
             "/collections/{collectionId}/items": { "get": { "summary": "Features of a collection", "operationId": "getFeatures", "tags": ["Data"],
                     "description": "Chips, scenes or changes filtered by bbox and datetime, paged with limit/offset (next/prev links). On chips, q ranks by similarity to a text and adds a score property.",
-                    "parameters": [ { "$ref": "#/components/parameters/collectionId" }, { "$ref": "#/components/parameters/limit" },
-                                    { "$ref": "#/components/parameters/offset" }, { "$ref": "#/components/parameters/bbox" },
-                                    { "$ref": "#/components/parameters/bbox-crs" }, { "$ref": "#/components/parameters/datetime" },
-                                    { "$ref": "#/components/parameters/q" }, { "$ref": "#/components/parameters/not" },
-                                    { "$ref": "#/components/parameters/min_score" }, { "$ref": "#/components/parameters/min_relevance" },
-                                    { "$ref": "#/components/parameters/group" },
-                                    { "$ref": "#/components/parameters/model" }, { "$ref": "#/components/parameters/from_q" },
-                                    { "$ref": "#/components/parameters/to_q" }, { "$ref": "#/components/parameters/iou" },
-                                    { "$ref": "#/components/parameters/normalise" }, { "$ref": "#/components/parameters/pairs" },
-                                    { "$ref": "#/components/parameters/like" }, { "$ref": "#/components/parameters/unlike" },
-                                    { "$ref": "#/components/parameters/filter" }, { "$ref": "#/components/parameters/filter-lang" },
-                                    { "$ref": "#/components/parameters/filter-crs" }, { "$ref": "#/components/parameters/sortby" },
-                                    { "$ref": "#/components/parameters/properties" }, { "$ref": "#/components/parameters/skipGeometry" },
-                                    { "$ref": "#/components/parameters/crs" }, { "$ref": "#/components/parameters/f" } ],
+                    "parameters": [ { "$ref": "#/components/parameters/collectionId" } ],
                     "responses": { "200": { "description": "a GeoJSON FeatureCollection", "content": { "application/geo+json": { "schema": { "$ref": "#/components/schemas/featureCollectionGeoJSON" } }, "text/html": {} } },
                                    "400": { "$ref": "#/components/responses/BadRequest" }, "404": { "$ref": "#/components/responses/NotFound" } } } },
             "/collections/{collectionId}/items/{featureId}": { "get": { "summary": "One feature", "operationId": "getFeature", "tags": ["Data"],
@@ -62,48 +50,9 @@ internal static class OgcOpenApi
           },
           "components": {
             "parameters": {
-              "f": { "name": "f", "in": "query", "required": false, "description": "response format", "schema": { "type": "string", "enum": ["json", "html"] }, "style": "form", "explode": false },
               "collectionId": { "name": "collectionId", "in": "path", "required": true, "schema": { "type": "string", "enum": ["chips", "scenes", "changes"] } },
               "featureId": { "name": "featureId", "in": "path", "required": true, "description": "chips, scenes: an integer id; changes: BEFORE-AFTER chip ids (12-345)", "schema": { "type": "string" } },
-              "limit": { "name": "limit", "in": "query", "required": false, "style": "form", "explode": false,
-                         "description": "page size; values above the maximum are treated as the maximum",
-                         "schema": { "type": "integer", "minimum": 1, "maximum": {{maxLimit}}, "default": 10 } },
-              "offset": { "name": "offset", "in": "query", "required": false, "style": "form", "explode": false,
-                          "description": "how many features to skip (the next link sets it)", "schema": { "type": "integer", "minimum": 0, "default": 0 } },
-              "bbox": { "name": "bbox", "in": "query", "required": false, "style": "form", "explode": false,
-                        "description": "minx,miny,maxx,maxy in CRS84 degrees (6 numbers with heights also accepted)",
-                        "schema": { "type": "array", "minItems": 4, "maxItems": 6, "items": { "type": "number" } } },
-              "bbox-crs": { "name": "bbox-crs", "in": "query", "required": false, "style": "form", "explode": false,
-                            "schema": { "type": "string", "format": "uri", "enum": ["http://www.opengis.net/def/crs/OGC/1.3/CRS84"] } },
-              "datetime": { "name": "datetime", "in": "query", "required": false, "style": "form", "explode": false,
-                            "description": "an instant (2020-08-31, 2020-08-31T10:00:00Z) or an interval a/b with open ends '..'", "schema": { "type": "string" } },
-              "q": { "name": "q", "in": "query", "required": false, "style": "form", "explode": false,
-                     "description": "chips: a natural-language query; features are ordered by and carry the property score. changes: rank places whose later chip moved towards the text", "schema": { "type": "string", "maxLength": 1000 } },
-              "not": { "name": "not", "in": "query", "required": false, "style": "form", "explode": false,
-                       "description": "chips only, with q: terms to push the ranking away from, comma-separated (not=clouds,haze); each term's similarity counts against a chip at half weight, shared among the terms",
-                       "schema": { "type": "array", "items": { "type": "string", "minLength": 1 }, "maxItems": 20 } },
-              "min_relevance": { "name": "min_relevance", "in": "query", "required": false,
-                       "description": "chips only, with q: the least calibrated relevance (probability of a match, property relevance); default {{CatalogQuery.DefaultMinRelevance.ToString(System.Globalization.CultureInfo.InvariantCulture)}} for text queries. When nothing reaches it the page is empty and the collection's member search.message says how close the best chip came",
-                       "schema": { "type": "number", "minimum": 0, "maximum": 1 } },
-              "group": { "name": "group", "in": "query", "required": false,
-                       "description": "chips only, with q: chip (one feature per chip) or place (the best chip of each place, its other dates in the property other_dates; limit, offset and numberMatched count places)",
-                       "schema": { "type": "string", "enum": ["chip", "place"], "default": "chip" } },
-              "min_score": { "name": "min_score", "in": "query", "required": false, "description": "chips only, with q: the lowest score returned", "schema": { "type": "number", "minimum": -1, "maximum": 1 } },
-              "model": { "name": "model", "in": "query", "required": false, "description": "chips and changes: the embedding model (default: the server's)", "schema": { "type": "string" } },
-              "from_q": { "name": "from_q", "in": "query", "required": false, "description": "changes only: what the place showed at the earlier date", "schema": { "type": "string", "maxLength": 1000 } },
-              "to_q": { "name": "to_q", "in": "query", "required": false, "description": "changes only: what the place shows at the later date", "schema": { "type": "string", "maxLength": 1000 } },
-              "iou": { "name": "iou", "in": "query", "required": false, "description": "changes only: least footprint intersection over union of two chips of other grids", "schema": { "type": "number", "minimum": 0.01, "maximum": 1, "default": 0.5 } },
-              "normalise": { "name": "normalise", "in": "query", "required": false, "description": "changes only: divide by each place's typical change between successive dates", "schema": { "type": "boolean", "default": false } },
-              "like": { "name": "like", "in": "query", "required": false, "style": "form", "explode": false, "description": "chips: ids of example chips to rank towards", "schema": { "type": "array", "items": { "type": "integer" } } },
-              "unlike": { "name": "unlike", "in": "query", "required": false, "style": "form", "explode": false, "description": "chips, with q or like: ids of chips to rank away from", "schema": { "type": "array", "items": { "type": "integer" } } },
-              "filter": { "name": "filter", "in": "query", "required": false, "description": "chips, scenes: a CQL2 text filter on the queryables (/collections/{collectionId}/queryables)", "schema": { "type": "string" } },
-              "filter-lang": { "name": "filter-lang", "in": "query", "required": false, "schema": { "type": "string", "enum": ["cql2-text", "cql-text"], "default": "cql2-text" } },
-              "filter-crs": { "name": "filter-crs", "in": "query", "required": false, "schema": { "type": "string", "format": "uri", "enum": ["http://www.opengis.net/def/crs/OGC/1.3/CRS84"] } },
-              "crs": { "name": "crs", "in": "query", "required": false, "schema": { "type": "string", "format": "uri", "enum": ["http://www.opengis.net/def/crs/OGC/1.3/CRS84"] } },
-              "sortby": { "name": "sortby", "in": "query", "required": false, "style": "form", "explode": false, "description": "chips, scenes: queryables, - for descending (-acquired,level); a ranked query is ordered by score", "schema": { "type": "array", "items": { "type": "string" } } },
-              "properties": { "name": "properties", "in": "query", "required": false, "style": "form", "explode": false, "description": "the properties to return", "schema": { "type": "array", "items": { "type": "string" } } },
-              "skipGeometry": { "name": "skipGeometry", "in": "query", "required": false, "schema": { "type": "boolean", "default": false } },
-              "pairs": { "name": "pairs", "in": "query", "required": false, "description": "changes only: span (first vs last date of each place) or consecutive", "schema": { "type": "string", "enum": ["span", "consecutive"], "default": "span" } }
+              "declared": {}
             },
             "responses": {
               "BadRequest": { "description": "a parameter is invalid or unknown", "content": { "application/problem+json": {} } },
@@ -129,6 +78,12 @@ internal static class OgcOpenApi
         }
         """;
         var root = JsonNode.Parse(json)!.AsObject(); // fails loudly in tests if the template is broken
+        // The query parameters come from their declarations (Requests/Parameters.cs), as do the lists that refuse unknown ones.
+        var components = root["components"]!["parameters"]!.AsObject();
+        components.Remove("declared");
+        foreach (var p in OgcItemsRequest.AnyCollection) components[p.Name] = p.OpenApi(maxLimit);
+        var itemParameters = root["paths"]!["/collections/{collectionId}/items"]!["get"]!["parameters"]!.AsArray();
+        foreach (var p in OgcItemsRequest.AnyCollection) itemParameters.Add(new JsonObject { ["$ref"] = $"#/components/parameters/{p.Name}" });
         // Per-collection items paths that list each queryable as a query parameter (queryable=value): GDAL's OAPIF
         // driver learns the queryables and the cql-text filter language from them and filters on the server.
         var paths = root["paths"]!.AsObject();

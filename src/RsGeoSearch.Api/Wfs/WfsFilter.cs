@@ -179,7 +179,7 @@ internal sealed record WfsFilter(FilterNode? Where, IReadOnlyList<string> Resour
                     var lower = Numbers(Child(g, "lowerCorner"));
                     var upper = Numbers(Child(g, "upperCorner"));
                     if (lower.Length != 2 || upper.Length != 2) throw new FilterException("gml:Envelope corners must be two numbers each");
-                    var box = WfsBbox.FromCorners(lower[0], lower[1], upper[0], upper[1], latLon, "FILTER");
+                    var box = Requests.WfsGetFeatureRequest.Corners(lower[0], lower[1], upper[0], upper[1], latLon, "FILTER");
                     return Cql2Parser.BoxGeometry(box.MinX, box.MinY, box.MaxX, box.MaxY, 0);
                 }
                 case "Point":

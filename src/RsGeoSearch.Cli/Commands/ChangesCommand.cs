@@ -67,11 +67,14 @@ internal static class ChangesCommand
     /// <summary>--from / --to as a range; a bad date or a reversed range is an <see cref="InputException"/> naming the option.</summary>
     public static TimeRange ParseRange(string? from, string? to)
     {
-        DateTimeOffset? start = from is null ? null : Named("--from", () => TimeRange.ParseInstant(from).Start);
-        DateTimeOffset? end = to is null ? null : Named("--to", () => TimeRange.ParseInstant(to).End);
-        if (start is { } s && end is { } e && s >= e)
+        try
+        {
+            return TimeRange.FromEnds(from, to, "--from", "--to");
+        }
+        catch (InputException e) when (e.Field == "datetime")
+        {
             throw new InputException($"--from {from} is not before --to {to}; changes compare an earlier date with a later one");
-        return TimeRange.Create(start, end);
+        }
     }
 
     public static ChangePairing ParsePairing(string text) => text.Trim().ToLowerInvariant() switch
@@ -80,18 +83,6 @@ internal static class ChangesCommand
         "consecutive" => ChangePairing.Consecutive,
         _ => throw new InputException($"--pairs '{text}' must be span or consecutive"),
     };
-
-    private static T Named<T>(string option, Func<T> parse)
-    {
-        try
-        {
-            return parse();
-        }
-        catch (InputException e)
-        {
-            throw new InputException($"{option}: {e.Message}", e);
-        }
-    }
 
     private static string? NotBlank(string? text, string option) =>
         text is not null && string.IsNullOrWhiteSpace(text) ? throw new InputException($"{option} is empty") : text;

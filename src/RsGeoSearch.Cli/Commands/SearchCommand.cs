@@ -49,9 +49,7 @@ internal static class SearchCommand
                 Like: CommandRunner.ParseIds(parseResult.GetValue(like), "--like"),
                 Unlike: CommandRunner.ParseIds(parseResult.GetValue(unlike), "--unlike"),
                 Bbox: parseResult.GetValue(bbox) is { } b ? BoundingBox.Parse(b) : null,
-                Time: TimeRange.Create(
-                    parseResult.GetValue(from) is { } f ? TimeRange.ParseInstant(f).Start : null,
-                    parseResult.GetValue(to) is { } t ? TimeRange.ParseInstant(t).End : null),
+                Time: TimeRange.FromEnds(parseResult.GetValue(from), parseResult.GetValue(to), "--from", "--to"),
                 Limit: parseResult.GetValue(limit),
                 Offset: parseResult.GetValue(offset),
                 MinScore: parseResult.GetValue(minScore),
@@ -64,12 +62,6 @@ internal static class SearchCommand
                     "place" => SearchGrouping.Place,
                     var g => throw new InputException($"--group '{g}' must be chip or place"),
                 });
-            if (query.MinRelevance is { } mr && !(mr >= 0 && mr <= 1)) throw new InputException($"--min-relevance {mr} must be between 0 and 1");
-            if (query.Not is not null)
-            {
-                if (query.Not.Any(t => t.Trim().Length == 0)) throw new InputException($"--not '{parseResult.GetValue(not)}' has an empty term; give comma-separated terms such as --not clouds,haze");
-                if (string.IsNullOrWhiteSpace(query.Text) && query.Image is null && query.Like is null) throw new InputException("--not needs a text query, --image or --like to push away from");
-            }
             if (query.Text is { } q && string.IsNullOrWhiteSpace(q)) throw new InputException("the text query is empty");
             if (!query.IsRanked) throw new InputException("give a text query, --image FILE or --like CHIP_IDS");
             using var models = new ModelCache(Inference.ModelRegistry.Default(), query.Model, model.Settings(parseResult));
