@@ -18,12 +18,14 @@ public sealed partial class CatalogStore
         if (chipIds.Count == 0) return [];
         var m = await GetModelAsync(model, ct).ConfigureAwait(false);
         await using var conn = await OpenAsync(ct).ConfigureAwait(false);
+        // The given chips first, materialized: on Citus a join of chips with chips on their footprints (not the
+        // distribution column) cannot be planned, but a join of an intermediate result with the shards can.
         var sql = new System.Text.StringBuilder($"""
-            SELECT a.id, b.id, b.acquired_at, 1 - (e.{m.Column} <=> @q::{m.VectorType}) FROM chips a
+            WITH a AS MATERIALIZED (SELECT id, scene_id, footprint FROM chips WHERE id = ANY(@ids))
+            SELECT a.id, b.id, b.acquired_at, 1 - (e.{m.Column} <=> @q::{m.VectorType}) FROM a
             JOIN chips b ON b.footprint && a.footprint AND b.scene_id <> a.scene_id
             JOIN embeddings e ON e.chip_id = b.id AND e.cell = b.cell AND e.model_id = {m.Id}
-            WHERE a.id = ANY(@ids)
-              AND ST_Area(ST_Intersection(a.footprint, b.footprint)) >= @iou * nullif(ST_Area(ST_Union(a.footprint, b.footprint)), 0)
+            WHERE ST_Area(ST_Intersection(a.footprint, b.footprint)) >= @iou * nullif(ST_Area(ST_Union(a.footprint, b.footprint)), 0)
             """);
         await using var cmd = new NpgsqlCommand { Connection = conn };
         AppendTimeFilter(sql, cmd, "b", time);
