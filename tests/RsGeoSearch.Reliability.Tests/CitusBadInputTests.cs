@@ -97,7 +97,7 @@ public sealed class CitusBadInputTests
         await using var cmd = dataSource.CreateCommand("""
             SELECT (SELECT string_agg(nodename || ':' || nodeport || ':' || isactive, ',' ORDER BY nodeid) FROM pg_dist_node)
                 || ' | ' || (SELECT max(version) FROM rsgeo.schema_migrations)
-                || ' | ' || (SELECT string_agg(logicalrelid::text || ':' || partmethod, ',' ORDER BY logicalrelid::text) FROM pg_dist_partition)
+                || ' | ' || (SELECT string_agg(logicalrelid::text || ':' || partmethod::text, ',' ORDER BY logicalrelid::text) FROM pg_dist_partition)
                 || ' | ' || (SELECT count(*) FROM pg_dist_shard)
             """);
         return (string)(await cmd.ExecuteScalarAsync())!;

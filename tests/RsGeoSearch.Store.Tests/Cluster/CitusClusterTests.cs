@@ -333,11 +333,12 @@ public sealed class CitusClusterTests
         Assert.That(await ExplainTaskCountAsync(model, withBox: true), Is.EqualTo(1), "the bbox still prunes to one shard");
         var indexes = await QueryAsync(_citus.Coordinator, $"""
             SELECT count(*)::text FROM run_command_on_placements('rsgeo.embeddings',
-                $$SELECT count(*) FROM pg_index i WHERE i.indrelid = '%s'::regclass AND position('USING hnsw' in pg_get_indexdef(i.indexrelid)) > 0$$)
+                $$SELECT count(*) FROM pg_index i WHERE i.indrelid = '%s'::regclass AND position('USING hnsw' in pg_get_indexdef(i.indexrelid)) > 0
+                  AND position('WHERE (model_id = {model.Id})' in pg_get_indexdef(i.indexrelid)) > 0$$)
             WHERE success AND result::int = 1
             """);
         Assert.That(indexes, Is.EqualTo(await QueryAsync(_citus.Coordinator, "SELECT count(*)::text FROM citus_shards WHERE table_name = 'rsgeo.embeddings'::regclass")),
-            "every shard, moved or not, has its HNSW index");
+            "every shard, moved or not, has the model's HNSW index");
     }
 
     private async Task<int> CountChipsAsync(long sceneId) =>
