@@ -77,7 +77,7 @@ internal static class DbCommand
         command.Options.Add(port);
         var workers = new Option<int?>("--workers")
         {
-            Description = "Make the embedded database a local Citus cluster: a coordinator and this many workers (needs ./setup.sh --citus); remembered for later starts",
+            Description = "Make the embedded database a local Citus cluster: a coordinator and this many workers (needs ./setup.sh --citus); remembered for later starts; more workers than before adds them and rebalances the shards onto them",
         };
         command.Options.Add(workers);
         command.SetAction((parseResult, ct) => CommandRunner.RunAsync("db start", async () =>

@@ -147,9 +147,24 @@ public sealed class IngestPipeline
             }
         }, token);
 
+        // A stage that fails cancels the others: they may wait on a bounded queue that the failed stage no longer
+        // drains (a writer that lost the database left the encoder blocked forever, and the run hung).
+        async Task CancelOthersOnFailure(Task stage)
+        {
+            try
+            {
+                await stage.ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                await linked.CancelAsync().ConfigureAwait(false);
+                throw;
+            }
+        }
         try
         {
-            await Task.WhenAll(reader, encoder, writer).ConfigureAwait(false);
+            // The failed stage's exception surfaces (the others end cancelled, which Task.WhenAll ranks below a fault).
+            await Task.WhenAll(new[] { reader, encoder, writer }.Select(CancelOthersOnFailure)).ConfigureAwait(false);
         }
         catch
         {

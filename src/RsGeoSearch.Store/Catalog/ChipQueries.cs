@@ -212,13 +212,15 @@ public sealed class ChipQueries
         if (chipIds.Count == 0) return [];
         var m = await _store.Models.GetAsync(model, ct).ConfigureAwait(false);
         var p = new SqlParameters();
+        // The given chips first, materialized: on Citus a join of chips with chips on their footprints (not the
+        // distribution column) cannot be planned, but a join of an intermediate result with the shards can.
         var sql = $"""
+            WITH a AS MATERIALIZED (SELECT id, scene_id, footprint FROM chips WHERE id = ANY({p.Add("ids", chipIds.ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Bigint)}))
             SELECT a.id, b.id, b.acquired_at, 1 - (e.{m.Column} <=> {p.Add("q", new Vector(vector))}::{m.VectorType}){(withEmbeddings ? $", e.{m.Column}::vector" : "")}
-            FROM chips a
+            FROM a
             JOIN chips b ON b.footprint && a.footprint AND b.scene_id <> a.scene_id
             JOIN embeddings e ON e.chip_id = b.id AND e.cell = b.cell AND e.model_id = {m.Id}
-            WHERE a.id = ANY({p.Add("ids", chipIds.ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Bigint)})
-              AND ST_Area(ST_Intersection(a.footprint, b.footprint)) >= {p.Add("iou", minIoU)} * nullif(ST_Area(ST_Union(a.footprint, b.footprint)), 0)
+            WHERE ST_Area(ST_Intersection(a.footprint, b.footprint)) >= {p.Add("iou", minIoU)} * nullif(ST_Area(ST_Union(a.footprint, b.footprint)), 0)
               {ChipSql.Time("b", time, p)}
             ORDER BY a.id, b.acquired_at, b.id
             """;

@@ -55,24 +55,15 @@ public sealed class IngestWriter
             }
             var levels = grid.Levels.Select(l => (short)l).ToArray();
             await using var tx = await conn.BeginTransactionAsync(ct).ConfigureAwait(false);
+            // scene_models is written before scenes, the order every chip batch (WriteChipsAsync) takes them in: on Citus
+            // both are reference tables whose writes lock the whole table (scene_models, then the tables it references),
+            // and the opposite order here deadlocked with a concurrent batch of another scene.
             long sceneId;
-            await using (var check = new NpgsqlCommand("""
-                UPDATE scenes SET chip_size = coalesce(chip_size, @chip), stride = coalesce(stride, @stride)
-                WHERE sha256 = @sha RETURNING id, uri, chip_size, stride
-                """, conn, tx))
+            await using (var find = new NpgsqlCommand("SELECT id FROM scenes WHERE sha256 = @sha", conn, tx))
             {
-                check.Parameters.AddWithValue("sha", sha);
-                check.Parameters.AddWithValue("chip", grid.ChipSize);
-                check.Parameters.AddWithValue("stride", grid.Stride);
-                await using var reader = await check.ExecuteReaderAsync(ct).ConfigureAwait(false);
-                if (!await reader.ReadAsync(ct).ConfigureAwait(false))
-                    throw new StoreException($"scene {sha} vanished while it was being registered (deleted concurrently?); run the ingest again");
-                sceneId = reader.GetInt64(0);
-                var stored = new SceneGrid(reader.GetInt32(2), reader.GetInt32(3), grid.Levels);
-                if (stored.ChipSize != grid.ChipSize || stored.Stride != grid.Stride)
-                    throw new SceneGridMismatchException(sceneId,
-                        $"{scene.Uri}: the same content is already stored (as {reader.GetString(1)}) with {stored}; this ingest asks for {grid}. " +
-                        $"Ingest it with --chip-size {stored.ChipSize} --stride {stored.Stride}, or add --retile to delete its stored chips (of every model) and cut it again");
+                find.Parameters.AddWithValue("sha", sha);
+                sceneId = await find.ExecuteScalarAsync(ct).ConfigureAwait(false) as long?
+                    ?? throw new StoreException($"scene {sha} vanished while it was being registered (deleted concurrently?); run the ingest again");
             }
             // Reopen a completed scene when this ingest asks for a level it has not stored yet.
             await using (var levelsCmd = new NpgsqlCommand($"""
@@ -86,6 +77,23 @@ public sealed class IngestWriter
                 levelsCmd.Parameters.AddWithValue("scene", sceneId);
                 levelsCmd.Parameters.AddWithValue("levels", levels);
                 await levelsCmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+            }
+            await using (var check = new NpgsqlCommand("""
+                UPDATE scenes SET chip_size = coalesce(chip_size, @chip), stride = coalesce(stride, @stride)
+                WHERE id = @scene RETURNING uri, chip_size, stride
+                """, conn, tx))
+            {
+                check.Parameters.AddWithValue("scene", sceneId);
+                check.Parameters.AddWithValue("chip", grid.ChipSize);
+                check.Parameters.AddWithValue("stride", grid.Stride);
+                await using var reader = await check.ExecuteReaderAsync(ct).ConfigureAwait(false);
+                if (!await reader.ReadAsync(ct).ConfigureAwait(false))
+                    throw new StoreException($"scene {sha} vanished while it was being registered (deleted concurrently?); run the ingest again");
+                var stored = new SceneGrid(reader.GetInt32(1), reader.GetInt32(2), grid.Levels);
+                if (stored.ChipSize != grid.ChipSize || stored.Stride != grid.Stride)
+                    throw new SceneGridMismatchException(sceneId,
+                        $"{scene.Uri}: the same content is already stored (as {reader.GetString(0)}) with {stored}; this ingest asks for {grid}. " +
+                        $"Ingest it with --chip-size {stored.ChipSize} --stride {stored.Stride}, or add --retile to delete its stored chips (of every model) and cut it again");
             }
             SceneRegistration registration;
             await using (var cmd = new NpgsqlCommand($"SELECT completed_at IS NOT NULL, chip_count FROM scene_models WHERE scene_id = @scene AND model_id = {model.Id}", conn, tx))

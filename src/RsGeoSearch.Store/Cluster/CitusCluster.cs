@@ -100,11 +100,14 @@ public sealed class CitusCluster
             }
             foreach (var (name, node) in Nodes.Skip(1).Append(Nodes.First()))
                 await CreateExtensionsAsync(name, node, ct).ConfigureAwait(false);
-            await RegisterWorkersAsync(ct).ConfigureAwait(false);
+            var added = await RegisterWorkersAsync(ct).ConfigureAwait(false);
             new CitusSettings(Workers.Count).Save(SettingsPath(Coordinator.Options.Directory));
 
             await using var dataSource = NpgsqlDataSource.Create(Coordinator.GetConnectionString());
             var migration = await SchemaMigrator.MigrateAsync(dataSource, _progress, ct).ConfigureAwait(false);
+            // Workers added to a distributed catalog hold no shards yet: move some to them (a fresh catalog was just
+            // distributed over every worker, and moves nothing).
+            if (added > 0) await RebalanceAsync(ct).ConfigureAwait(false);
             return coordinator with { MigrationsApplied = migration.Applied, SchemaVersion = migration.Version };
         }
         catch (Exception) when (startedHere.Count > 0)
@@ -116,6 +119,38 @@ public sealed class CitusCluster
             }
             throw;
         }
+    }
+
+    /// <summary>
+    /// Moves shards (with their chips, embeddings and indexes) until every worker holds about as many: Citus's
+    /// background rebalancer (<c>citus_rebalance_start</c>) copies each shard by logical replication (writes go on
+    /// meanwhile; hence <c>wal_level = logical</c> on every node) and switches it over; this waits until it is done.
+    /// Returns the number of shard moves (0 when the cluster is balanced already).
+    /// </summary>
+    public async Task<int> RebalanceAsync(CancellationToken ct = default)
+    {
+        await using var dataSource = NpgsqlDataSource.Create(Coordinator.GetConnectionString());
+        await using var conn = await dataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
+        // A new worker gets its copy of the reference tables (scenes, models) first; the plan moves only distributed shards.
+        await using (var replicate = new NpgsqlCommand("SELECT replicate_reference_tables()", conn) { CommandTimeout = 0 })
+            await replicate.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+        int moves;
+        await using (var plan = new NpgsqlCommand("SELECT count(*)::int FROM get_rebalance_table_shards_plan()", conn))
+            moves = (int)(await plan.ExecuteScalarAsync(ct).ConfigureAwait(false))!;
+        if (moves == 0) return 0;
+        Report($"rebalancing: moving {moves} shard(s) so that every worker holds about as many");
+        await using (var start = new NpgsqlCommand("SELECT citus_rebalance_start()", conn))
+            await start.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+        try
+        {
+            await using var wait = new NpgsqlCommand("SELECT citus_rebalance_wait()", conn) { CommandTimeout = 0 };
+            await wait.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+        }
+        catch (PostgresException e)
+        {
+            throw new StoreException($"rebalancing the shards failed ({e.MessageText}); see SELECT * FROM citus_rebalance_status() on the coordinator and its log {Coordinator.LogFile}, then run rsgeo db start again", e);
+        }
+        return moves;
     }
 
     /// <summary>Stops every node (workers first). Returns how many were running.</summary>
@@ -208,7 +243,8 @@ public sealed class CitusCluster
         }
     }
 
-    private async Task RegisterWorkersAsync(CancellationToken ct)
+    /// <summary>Registers the workers the coordinator does not know yet; returns how many were added to a cluster that had workers already.</summary>
+    private async Task<int> RegisterWorkersAsync(CancellationToken ct)
     {
         await using var dataSource = NpgsqlDataSource.Create(Coordinator.GetConnectionString());
         await using var conn = await dataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
@@ -219,9 +255,12 @@ public sealed class CitusCluster
 
         if (!known.Contains((Coordinator.SocketDirectory, Coordinator.Port)))
             await ExecuteAsync(conn, "SELECT citus_set_coordinator_host($1, $2)", Coordinator.SocketDirectory, Coordinator.Port, ct).ConfigureAwait(false);
+        var hadWorkers = Workers.Any(w => known.Contains((w.SocketDirectory, w.Port)));
+        var added = 0;
         foreach (var (name, worker) in Nodes.Skip(1))
         {
             if (known.Contains((worker.SocketDirectory, worker.Port))) continue;
+            added++;
             Report($"registering {name} ({worker.SocketDirectory}:{worker.Port}) with the coordinator");
             try
             {
@@ -233,6 +272,7 @@ public sealed class CitusCluster
                     $"check that it runs (rsgeo db status) and see {worker.LogFile}", e);
             }
         }
+        return hadWorkers ? added : 0;
     }
 
     private static async Task ExecuteAsync(NpgsqlConnection conn, string sql, string host, int port, CancellationToken ct)

@@ -1,5 +1,6 @@
 using Npgsql;
 using RsGeoSearch.Store.Cluster;
+using RsGeoSearch.TestSupport;
 
 namespace RsGeoSearch.Store.Tests.Cluster;
 
@@ -12,6 +13,7 @@ public sealed class CitusClusterTests
 {
     private string _directory = null!;
     private CitusCluster _citus = null!;
+    private Catalog.SyntheticCatalog? _catalog;
 
     [OneTimeSetUp]
     public void Create()
@@ -185,7 +187,7 @@ public sealed class CitusClusterTests
         Assert.That(colocated, Is.EqualTo(new[] { "1" }), "chips and embeddings are co-located");
 
         await using var store = CatalogStore.Create(_citus.Coordinator.GetConnectionString());
-        var catalog = await Catalog.SyntheticCatalog.WriteAsync(store, "citus-prune", seed: 18);
+        var catalog = _catalog = await Catalog.SyntheticCatalog.WriteAsync(store, "citus-prune", seed: 18);
         // The model's HNSW index exists on every shard of embeddings, on both workers.
         var indexes = await QueryAsync(_citus.Coordinator, $"""
             SELECT nodename || ' ' || count(*) FROM run_command_on_placements('rsgeo.embeddings',
@@ -228,8 +230,7 @@ public sealed class CitusClusterTests
         for (var lon = -170; lon < 170; lon++)
         {
             var cell = (int.Parse((await QueryAsync(_citus.Coordinator, $"SELECT rsgeo.scene_cell(ST_MakeEnvelope({lon}, 10, {lon + 1}, 11, 4326))::text"))[0]));
-            var node = await QueryAsync(_citus.Coordinator, $"SELECT nodename FROM citus_shards WHERE shardid = get_shard_id_for_distribution_column('rsgeo.chips', {cell})");
-            if (node[0] == worker.SocketDirectory) { x0 = lon; break; }
+            if (await CitusFaults.WorkerOfCellAsync(_citus, cell) == worker) { x0 = lon; break; }
         }
         var scene = new RsGeoSearch.Core.Scene("file:///kill/scene.tif", Catalog.SyntheticCatalog.Sha("citus-kill"), "EPSG:4326", DateTimeOffset.Parse("2021-05-01T10:00:00Z"),
             RsGeoSearch.Core.AcquisitionSource.Metadata, Catalog.SyntheticCatalog.Box(x0, 10, x0 + 1, 11), 800, 800, 3);
@@ -241,7 +242,7 @@ public sealed class CitusClusterTests
         var reg = await store.Ingest.BeginSceneAsync(scene, model);
         await store.Ingest.WriteChipsAsync(reg.SceneId, model, chips[..32]);
 
-        KillNode(worker);
+        CitusFaults.Kill(worker);
         // The store classifies a lost worker itself: RsGeoSearch.Core.ServiceUnavailableException (the API answers 503), caused by a connection failure.
         var write = Assert.CatchAsync<RsGeoSearch.Core.ServiceUnavailableException>(() => store.Ingest.WriteChipsAsync(reg.SceneId, model, chips[32..]))!.InnerException;
         var query = Assert.CatchAsync<RsGeoSearch.Core.ServiceUnavailableException>(() => store.Chips.SearchAsync(new RsGeoSearch.Core.SearchQuery("citus-kill", chips[0].Embedding)))!.InnerException;
@@ -259,23 +260,90 @@ public sealed class CitusClusterTests
         Assert.That(hits, Has.Count.EqualTo(3));
     }
 
+    [Test, Order(11)]
+    public async Task A_third_worker_gets_shards_by_rebalancing_and_every_query_answers_as_before()
+    {
+        await _citus.StartAsync();
+        await using var store = CatalogStore.Create(_citus.Coordinator.GetConnectionString());
+        var catalog = _catalog ??= await Catalog.SyntheticCatalog.WriteAsync(store, "citus-prune", seed: 18);
+        var model = catalog.Model;
+        // A second acquisition of three places (level 0 only), so that change detection has same-place pairs.
+        var rng = new Random(11);
+        for (var sx = 0; sx < 3; sx++)
+        {
+            var scene = new RsGeoSearch.Core.Scene($"file:///synthetic/second-{sx}.tif", Catalog.SyntheticCatalog.Sha($"second-{sx}"), "EPSG:32633",
+                DateTimeOffset.Parse("2022-06-01T10:30:00Z"), RsGeoSearch.Core.AcquisitionSource.Metadata, Catalog.SyntheticCatalog.Box(10 + sx, 40, 11 + sx, 41), 1000, 1000, 3);
+            var reg = await store.Ingest.BeginSceneAsync(scene, model);
+            var chips = Enumerable.Range(0, 100).Select(i => new ChipEmbedding(
+                new RsGeoSearch.Core.Chip(0, i % 10, i / 10, new RsGeoSearch.Core.PixelWindow(i % 10 * 100, i / 10 * 100, 100, 100),
+                    Catalog.SyntheticCatalog.Box(10 + sx + i % 10 / 10.0, 41 - (i / 10 + 1) / 10.0, 10 + sx + (i % 10 + 1) / 10.0, 41 - i / 10 / 10.0), 0, null),
+                Catalog.SyntheticCatalog.RandomUnitVector(rng, model.Dimension))).ToArray();
+            await store.Ingest.WriteChipsAsync(reg.SceneId, model, chips);
+            await store.Ingest.CompleteSceneAsync(reg.SceneId, model, chips.Length);
+        }
+        var changes = new ChangeCandidatesQuery(model.Name, RsGeoSearch.Core.BoundingBox.Create(10.01, 40.01, 12.99, 40.99), RsGeoSearch.Core.TimeRange.All);
+        var box = RsGeoSearch.Core.BoundingBox.Create(12.237, 41.213, 12.861, 41.689);
+        var queries = Enumerable.Range(0, 5).Select(_ => Catalog.SyntheticCatalog.RandomUnitVector(rng, model.Dimension)).ToArray();
+
+        async Task<(long[][] Exact, long[][] InBox, ChipPair[] Pairs)> AskAsync()
+        {
+            var exact = new List<long[]>();
+            var inBox = new List<long[]>();
+            foreach (var q in queries)
+            {
+                var all = await store.Chips.SearchAsync(new RsGeoSearch.Core.SearchQuery(model.Name, q, Limit: 10), SearchPlan.Exact);
+                exact.Add(all.Hits.Select(h => h.ChipId).ToArray());
+                var index = await store.Chips.SearchAsync(new RsGeoSearch.Core.SearchQuery(model.Name, q, Limit: 10), SearchPlan.Index);
+                Assert.That(index.Hits, Has.Count.EqualTo(10), "exactly k rows from the index scans of every shard");
+                Assert.That(index.Hits.Select(h => h.ChipId).Intersect(exact[^1]).Count(), Is.GreaterThanOrEqualTo(9), "recall@10 against exact");
+                var boxed = await store.Chips.SearchAsync(new RsGeoSearch.Core.SearchQuery(model.Name, q, box, Limit: 10), SearchPlan.Exact);
+                inBox.Add(boxed.Hits.Select(h => h.ChipId).ToArray());
+            }
+            var pairs = (await store.Changes.GetCandidatesAsync(changes)).Pairs.OrderBy(p => p.Before).ThenBy(p => p.After).ToArray();
+            return (exact.ToArray(), inBox.ToArray(), pairs);
+        }
+
+        var before = await AskAsync();
+        var shardsBefore = await QueryAsync(_citus.Coordinator, "SELECT count(*)::text FROM citus_shards WHERE citus_table_type = 'distributed'");
+
+        // rsgeo db start --workers 3 on the running 2-worker cluster: registers the new worker and rebalances.
+        _citus = Open(3)!;
+        var restarted = await _citus.StartAsync();
+        Assert.That(restarted.AlreadyRunning, Is.True, "the coordinator kept running");
+        var third = _citus.Workers[2];
+        var placements = await QueryAsync(_citus.Coordinator, """
+            SELECT nodename || ' ' || count(*) FILTER (WHERE table_name = 'rsgeo.chips'::regclass) || ' ' || count(*) FILTER (WHERE table_name = 'rsgeo.embeddings'::regclass)
+            FROM citus_shards WHERE citus_table_type = 'distributed' GROUP BY nodename ORDER BY nodename
+            """);
+        Assert.That(placements, Has.Length.EqualTo(3), "every worker holds shards");
+        var onThird = placements.Single(p => p.StartsWith(third.SocketDirectory + " ", StringComparison.Ordinal)).Split(' ');
+        Assert.That(int.Parse(onThird[1]), Is.GreaterThan(0), "chips shards moved to the new worker");
+        Assert.That(onThird[2], Is.EqualTo(onThird[1]), "their embeddings shards moved with them (co-location kept)");
+        Assert.That(await QueryAsync(_citus.Coordinator, "SELECT count(*)::text FROM citus_shards WHERE citus_table_type = 'distributed'"), Is.EqualTo(shardsBefore));
+        var status = await _citus.GetStatusAsync();
+        var stored = long.Parse((await QueryAsync(_citus.Coordinator, "SELECT count(*)::text FROM rsgeo.chips"))[0]);
+        Assert.That(status.Workers.Select(w => w.Chips).Sum(), Is.EqualTo(stored), "every chip is on exactly one worker");
+        Assert.That(status.Workers[2].Chips, Is.GreaterThan(0));
+        Assert.That(await _citus.RebalanceAsync(), Is.Zero, "balanced: nothing left to move");
+
+        var after = await AskAsync();
+        Assert.That(after.Exact, Is.EqualTo(before.Exact), "the exact top-10 of every query is unchanged");
+        Assert.That(after.InBox, Is.EqualTo(before.InBox), "bbox queries too");
+        Assert.That(after.Pairs, Is.EqualTo(before.Pairs), "change detection pairs the same chips");
+        Assert.That(after.Pairs.Count(p => p.Iou > 0.99), Is.EqualTo(300), "each chip of the second dates pairs with its first date");
+        Assert.That(await ExplainTaskCountAsync(model, withBox: true), Is.EqualTo(1), "the bbox still prunes to one shard");
+        var indexes = await QueryAsync(_citus.Coordinator, $"""
+            SELECT count(*)::text FROM run_command_on_placements('rsgeo.embeddings',
+                $$SELECT count(*) FROM pg_index i WHERE i.indrelid = '%s'::regclass AND position('USING hnsw' in pg_get_indexdef(i.indexrelid)) > 0
+                  AND position('WHERE (model_id = {model.Id})' in pg_get_indexdef(i.indexrelid)) > 0$$)
+            WHERE success AND result::int = 1
+            """);
+        Assert.That(indexes, Is.EqualTo(await QueryAsync(_citus.Coordinator, "SELECT count(*)::text FROM citus_shards WHERE table_name = 'rsgeo.embeddings'::regclass")),
+            "every shard, moved or not, has the model's HNSW index");
+    }
+
     private async Task<int> CountChipsAsync(long sceneId) =>
         int.Parse((await QueryAsync(_citus.Coordinator, $"SELECT count(*)::text FROM rsgeo.chips c JOIN rsgeo.embeddings e ON e.chip_id = c.id AND e.cell = c.cell WHERE c.scene_id = {sceneId}"))[0]);
-
-    /// <summary>SIGKILL to the node's postmaster and every backend of it, as when its machine fails.</summary>
-    private static void KillNode(EmbeddedCluster node)
-    {
-        var data = Path.GetFullPath(node.DataDirectory);
-        foreach (var dir in Directory.EnumerateDirectories("/proc"))
-        {
-            if (!int.TryParse(Path.GetFileName(dir), out var pid)) continue;
-            string? cwd;
-            try { cwd = new DirectoryInfo($"{dir}/cwd").ResolveLinkTarget(false)?.FullName; }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { continue; }
-            if (cwd is not null && Path.TrimEndingDirectorySeparator(cwd) == data)
-                try { System.Diagnostics.Process.GetProcessById(pid).Kill(); } catch (Exception e) when (e is ArgumentException or InvalidOperationException) { }
-        }
-    }
 
     /// <summary>The Task Count of the plan of the store's filtered index-scan query shape, with the cells of the box as constants.</summary>
     private async Task<int> ExplainTaskCountAsync(ModelInfo model, bool withBox)
