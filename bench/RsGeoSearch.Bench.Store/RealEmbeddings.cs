@@ -126,25 +126,19 @@ internal sealed record RealEmbeddings(float[][] Vectors, int[] Group, string[] G
         return new ChipImage(dst, size, size);
     }
 
-    private static ChipImage Rotate90(ChipImage src)
-    {
-        var n = src.Width;
-        var dst = new float[src.Chw.Length];
-        for (var c = 0; c < 3; c++)
-        for (var y = 0; y < n; y++)
-        for (var x = 0; x < n; x++)
-            dst[c * n * n + x * n + (n - 1 - y)] = src.Chw[c * n * n + y * n + x];
-        return new ChipImage(dst, n, n);
-    }
+    private static ChipImage Rotate90(ChipImage src) => Remap(src, (x, y, n) => x * n + (n - 1 - y));
 
-    private static ChipImage Mirror(ChipImage src)
+    private static ChipImage Mirror(ChipImage src) => Remap(src, (x, y, n) => y * n + (n - 1 - x));
+
+    /// <summary>Moves pixel (x, y) of a square image to the index <paramref name="target"/> gives, in every band.</summary>
+    private static ChipImage Remap(ChipImage src, Func<int, int, int, int> target)
     {
         var n = src.Width;
         var dst = new float[src.Chw.Length];
         for (var c = 0; c < 3; c++)
         for (var y = 0; y < n; y++)
         for (var x = 0; x < n; x++)
-            dst[c * n * n + y * n + (n - 1 - x)] = src.Chw[c * n * n + y * n + x];
+            dst[c * n * n + target(x, y, n)] = src.Chw[c * n * n + y * n + x];
         return new ChipImage(dst, n, n);
     }
 
