@@ -16,8 +16,8 @@ public sealed record IngestOptions
     public int BatchSize { get; init; } = 32;
 
     /// <summary>
-    /// Chips of one scene written to the store in one transaction (several encoder batches gathered); a run killed
-    /// mid-scene redoes at most this many chips.
+    /// Chips of one scene written to the store in one transaction (several encoder batches gathered); a killed run
+    /// re-encodes at most this many chips per scene being read, plus the queued batches.
     /// </summary>
     public int WriteBatchSize { get; init; } = 512;
 

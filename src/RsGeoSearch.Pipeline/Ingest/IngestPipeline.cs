@@ -126,45 +126,39 @@ public sealed class IngestPipeline
             }
         }, token);
 
-        // The writer gathers encoded batches of one scene into write batches of WriteBatchSize chips: one transaction
-        // (temp table, COPY, two inserts, commit) per write batch instead of per encoder batch. A scene's chips are
-        // always flushed before its end is recorded (and before the next scene's chips).
+        // The writer gathers each scene's encoded batches into write batches of WriteBatchSize chips: one transaction
+        // (temp table, COPY, two inserts, commit) per write batch instead of per encoder batch. Readers interleave
+        // scenes, so chips wait per scene; a scene's chips are all flushed before its end is recorded.
         var writer = Task.Run(async () =>
         {
-            var pending = new List<ChipEmbedding>(_options.WriteBatchSize);
-            SceneWork? pendingScene = null;
-            async Task FlushAsync()
+            var pending = new Dictionary<SceneWork, List<ChipEmbedding>>();
+            async Task FlushAsync(SceneWork scene)
             {
-                if (pendingScene is null || pending.Count == 0) return;
-                var result = await _store.WriteChipsAsync(pendingScene.SceneId, modelInfo, pending, token).ConfigureAwait(false);
-                pendingScene.Written += result.EmbeddingsInserted;
-                Interlocked.Add(ref done, (long)pending.Count);
-                Report(pendingScene.Path);
-                pending.Clear();
+                if (!pending.Remove(scene, out var chips) || chips.Count == 0) return;
+                var result = await _store.WriteChipsAsync(scene.SceneId, modelInfo, chips, token).ConfigureAwait(false);
+                scene.Written += result.EmbeddingsInserted;
+                Interlocked.Add(ref done, (long)chips.Count);
+                Report(scene.Path);
             }
-            while (await toWrite.Reader.WaitToReadAsync(token).ConfigureAwait(false))
+            await foreach (var work in toWrite.Reader.ReadAllAsync(token).ConfigureAwait(false))
             {
-                while (toWrite.Reader.TryRead(out var work))
+                var scene = work.Scene;
+                if (work.Encoded is { } batch)
                 {
-                    var scene = work.Scene;
-                    if (pendingScene != scene) await FlushAsync().ConfigureAwait(false);
-                    pendingScene = scene;
-                    if (work.Encoded is { } batch)
-                    {
-                        pending.AddRange(batch);
-                        if (pending.Count >= _options.WriteBatchSize) await FlushAsync().ConfigureAwait(false);
-                    }
-                    else if (work.SceneEnd)
-                    {
-                        await FlushAsync().ConfigureAwait(false);
-                        if (!scene.AlreadyComplete && scene.Failure is null)
-                            await _store.CompleteSceneAsync(scene.SceneId, modelInfo, scene.ChipsInScene, token).ConfigureAwait(false);
-                        Interlocked.Increment(ref filesDone);
-                        Report(null);
-                    }
+                    if (!pending.TryGetValue(scene, out var chips)) pending[scene] = chips = new List<ChipEmbedding>(_options.WriteBatchSize);
+                    chips.AddRange(batch);
+                    if (chips.Count >= _options.WriteBatchSize) await FlushAsync(scene).ConfigureAwait(false);
+                }
+                else if (work.SceneEnd)
+                {
+                    await FlushAsync(scene).ConfigureAwait(false);
+                    if (!scene.AlreadyComplete && scene.Failure is null)
+                        await _store.CompleteSceneAsync(scene.SceneId, modelInfo, scene.ChipsInScene, token).ConfigureAwait(false);
+                    Interlocked.Increment(ref filesDone);
+                    Report(null);
                 }
             }
-            await FlushAsync().ConfigureAwait(false);
+            foreach (var scene in pending.Keys.ToList()) await FlushAsync(scene).ConfigureAwait(false);
         }, token);
 
         try
