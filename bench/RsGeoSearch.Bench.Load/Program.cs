@@ -5,12 +5,18 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using RsGeoSearch.Api;
 using RsGeoSearch.Core;
+using RsGeoSearch.Pipeline;
+using RsGeoSearch.Store;
 using RsGeoSearch.TestSupport;
 
 // Load test (bounded, loopback, not pass/fail): a temporary embedded database with shared rasters ingested, the API
 // on Kestrel at 127.0.0.1:0 in this process (what `rsgeo serve` runs), then N concurrent clients for S seconds
 // mixing GET /search (text, some with a bbox), OGC API items (with and without q, paged) and chip thumbnails.
-// Prints errors, p50/p95/p99 per kind and requests per second.
+// Prints errors, p50/p95/p99 per kind and requests per second. Before the HTTP phase, the same request mix (without
+// thumbnails) runs against the store alone (CatalogStore, query vectors encoded beforehand) with the same number of
+// clients for a third of the time, so each kind's HTTP p95 stands next to the store-only p95 of the same queries.
+// The text-embedding cache hit rate over the HTTP phase is read from GET /health ("text_embedding_cache"), or "n/a"
+// when the server does not report one.
 //
 //   dotnet run -c Release --project bench/RsGeoSearch.Bench.Load -- [--seconds 60] [--clients 32] [--model DIR]
 //        [--rasters rasters/naip-north-dakota,rasters/sentinel2-ireland]
@@ -47,29 +53,62 @@ for (var offset = 0; ; offset += 1000)
 }
 var box = extent.Spatial!.Value;
 string[] texts = ["farmland", "a river", "dense residential area", "forest", "an airport", "a parking lot with cars", "bare land", "a port", "a road crossing fields", "lakes and ponds"];
-string Quarter(Random r)
+(string Text, BoundingBox Box) Quarter(Random r)
 {
     var x = box.MinX + r.NextDouble() * box.Width * 0.75;
     var y = box.MinY + r.NextDouble() * box.Height * 0.75;
-    return string.Create(CultureInfo.InvariantCulture, $"{x},{y},{x + box.Width / 4},{y + box.Height / 4}");
+    return (string.Create(CultureInfo.InvariantCulture, $"{x},{y},{x + box.Width / 4},{y + box.Height / 4}"),
+        BoundingBox.Create(x, y, x + box.Width / 4, y + box.Height / 4));
 }
-(string Kind, string Url) Next(Random r)
+// The same requests against the store alone: the query vectors are encoded once here, as a warm cache would.
+var store = catalog.Database.Store;
+var modelName = catalog.Model.Name;
+var vectors = texts.ToDictionary(t => t, t => QueryVector.FromText(catalog.Model, t), StringComparer.Ordinal);
+(string Kind, string Url, Func<Task>? Store) Next(Random r)
 {
-    var t = Uri.EscapeDataString(texts[r.Next(texts.Length)]);
-    return r.Next(10) switch
+    var text = texts[r.Next(texts.Length)];
+    var t = Uri.EscapeDataString(text);
+    var v = vectors[text];
+    switch (r.Next(10))
     {
-        0 or 1 or 2 => ("search", $"/search?q={t}&limit=10"),
-        3 => ("search+bbox", $"/search?q={t}&bbox={Quarter(r)}&limit=10"),
-        4 or 5 => ("ogc items", $"/ogc/collections/chips/items?limit=50&offset={r.Next(0, Math.Max(1, chipIds.Count - 50))}"),
-        6 => ("ogc items q", $"/ogc/collections/chips/items?q={t}&limit=20"),
-        _ => ("thumbnail", $"/chips/{chipIds[r.Next(chipIds.Count)]}.png?size={(r.Next(4) == 0 ? 128 : 256)}"),
-    };
+        case 0 or 1 or 2:
+            return ("search", $"/search?q={t}&limit=10", () => store.Chips.SearchAsync(new SearchQuery(modelName, v, Limit: 10)));
+        case 3:
+            var (bbox, b) = Quarter(r);
+            return ("search+bbox", $"/search?q={t}&bbox={bbox}&limit=10", () => store.Chips.SearchAsync(new SearchQuery(modelName, v, b, Limit: 10)));
+        case 4 or 5:
+            var offset = r.Next(0, Math.Max(1, chipIds.Count - 50));
+            return ("ogc items", $"/ogc/collections/chips/items?limit=50&offset={offset}", () => store.Chips.ListAsync(new ChipFilter(modelName), 50, offset));
+        case 6:
+            return ("ogc items q", $"/ogc/collections/chips/items?q={t}&limit=20", () => store.Chips.SearchAsync(new SearchQuery(modelName, v, Limit: 20)));
+        default:
+            return ("thumbnail", $"/chips/{chipIds[r.Next(chipIds.Count)]}.png?size={(r.Next(4) == 0 ? 128 : 256)}", null);
+    }
 }
 
 // Warm-up: load the model's text tower, open connections, plan queries.
 var warm = new Random(1);
 for (var i = 0; i < 20; i++) await Send(http, Next(warm).Url);
 
+// Store only: the same mix (thumbnails left out), same clients, a third of the time.
+var storeLatencies = new ConcurrentDictionary<string, ConcurrentBag<double>>();
+var storeClock = Stopwatch.StartNew();
+var storeUntil = TimeSpan.FromSeconds(Math.Max(10, seconds / 3));
+await Task.WhenAll(Enumerable.Range(0, clients).Select(c => Task.Run(async () =>
+{
+    var r = new Random(1000 + c);
+    while (storeClock.Elapsed < storeUntil)
+    {
+        var (kind, _, call) = Next(r);
+        if (call is null) continue;
+        var t = Stopwatch.GetTimestamp();
+        await call();
+        storeLatencies.GetOrAdd(kind, _ => []).Add(Stopwatch.GetElapsedTime(t).TotalMilliseconds);
+    }
+})));
+Console.WriteLine($"store only: {storeLatencies.Values.Sum(b => b.Count):N0} queries in {storeClock.Elapsed.TotalSeconds:F1} s with {clients} clients; load average {LoadAverage()}");
+
+var cacheBefore = await CacheCounts(http);
 var latencies = new ConcurrentDictionary<string, ConcurrentBag<double>>();
 var errors = new ConcurrentDictionary<string, int>();
 var errorSamples = new ConcurrentQueue<string>();
@@ -81,7 +120,7 @@ await Task.WhenAll(Enumerable.Range(0, clients).Select(c => Task.Run(async () =>
     var r = new Random(1000 + c);
     while (clock.Elapsed < until)
     {
-        var (kind, url) = Next(r);
+        var (kind, url, _) = Next(r);
         var t = Stopwatch.GetTimestamp();
         var failure = await Send(http, url);
         var ms = Stopwatch.GetElapsedTime(t).TotalMilliseconds;
@@ -94,19 +133,28 @@ await Task.WhenAll(Enumerable.Range(0, clients).Select(c => Task.Run(async () =>
     }
 })));
 var elapsed = clock.Elapsed.TotalSeconds;
+var cacheAfter = await CacheCounts(http);
 await app.StopAsync();
 
 var total = latencies.Values.Sum(b => b.Count) + errors.Values.Sum();
 Console.WriteLine();
 Console.WriteLine($"{total:N0} requests in {elapsed:F1} s = {total / elapsed:F1} req/s with {clients} clients; errors {errors.Values.Sum()}; load average before {loadBefore}, after {LoadAverage()}");
-Console.WriteLine($"{"kind",-14} {"requests",9} {"req/s",8} {"p50 ms",8} {"p95 ms",8} {"p99 ms",8} {"max ms",8} {"errors",7}");
+Console.WriteLine($"{"kind",-14} {"requests",9} {"req/s",8} {"p50 ms",8} {"p95 ms",8} {"p99 ms",8} {"max ms",8} {"errors",7} {"store p95",10} {"HTTP/store",10}");
 foreach (var kind in latencies.Keys.Union(errors.Keys).Order(StringComparer.Ordinal))
 {
     var l = latencies.GetValueOrDefault(kind)?.Order().ToArray() ?? [];
     var e = errors.GetValueOrDefault(kind);
+    var s = storeLatencies.GetValueOrDefault(kind)?.Order().ToArray() ?? [];
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"{kind,-14} {l.Length + e,9} {(l.Length + e) / elapsed,8:F1} {P(l, 0.50),8:F1} {P(l, 0.95),8:F1} {P(l, 0.99),8:F1} {(l.Length > 0 ? l[^1] : 0),8:F1} {e,7}"));
+        $"{kind,-14} {l.Length + e,9} {(l.Length + e) / elapsed,8:F1} {P(l, 0.50),8:F1} {P(l, 0.95),8:F1} {P(l, 0.99),8:F1} {(l.Length > 0 ? l[^1] : 0),8:F1} {e,7} {(s.Length > 0 ? P(s, 0.95).ToString("F1", CultureInfo.InvariantCulture) : "-"),10} {(s.Length > 0 ? (P(l, 0.95) / P(s, 0.95)).ToString("F1", CultureInfo.InvariantCulture) + "x" : "-"),10}"));
 }
+if (cacheBefore is { } cb && cacheAfter is { } ca && ca.Hits + ca.Misses > cb.Hits + cb.Misses)
+{
+    var (hits, misses) = (ca.Hits - cb.Hits, ca.Misses - cb.Misses);
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"text-embedding cache over the HTTP phase: {hits:N0} hits, {misses:N0} misses = {(double)hits / (hits + misses):P1} hit rate ({texts.Length} distinct texts; {ca.Entries} entries)"));
+}
+else Console.WriteLine("text-embedding cache hit rate: n/a (GET /health reports no text_embedding_cache)");
 foreach (var s in errorSamples) Console.WriteLine("  error: " + s);
 return 0;
 
@@ -121,6 +169,22 @@ static async Task<string?> Send(HttpClient http, string url)
     catch (Exception e) when (e is HttpRequestException or TaskCanceledException or IOException)
     {
         return e.GetType().Name + ": " + e.Message;
+    }
+}
+
+// The server's text-embedding cache counters from GET /health, when it reports them.
+static async Task<(long Hits, long Misses, long Entries)?> CacheCounts(HttpClient http)
+{
+    try
+    {
+        using var doc = JsonDocument.Parse(await http.GetStringAsync("/health"));
+        if (!doc.RootElement.TryGetProperty("text_embedding_cache", out var c) || c.ValueKind != JsonValueKind.Object) return null;
+        long Get(string name) => c.TryGetProperty(name, out var v) && v.TryGetInt64(out var n) ? n : 0;
+        return (Get("hits"), Get("misses"), Get("entries"));
+    }
+    catch (Exception e) when (e is HttpRequestException or JsonException or TaskCanceledException)
+    {
+        return null;
     }
 }
 

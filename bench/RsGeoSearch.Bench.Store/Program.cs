@@ -1,40 +1,67 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
-using NetTopologySuite.Geometries;
+using System.Text.Json;
+using RsGeoSearch.Bench.Store;
 using RsGeoSearch.Core;
+using RsGeoSearch.Inference;
+using RsGeoSearch.Pipeline;
+using RsGeoSearch.Pipeline.Search;
 using RsGeoSearch.Store;
 
-// Store benchmark: fills a synthetic catalog (random unit vectors around cluster centres, scenes of 20 x 25
-// chips scattered over Europe, one acquisition day per scene in 2018-2024), then measures search latency
-// (p50/p95) per filter kind, recall@10 against the exact plan, and QPS with 4 concurrent clients.
+// Store benchmark: fills one catalogue per data set, then for each filter case runs the same queries three ways in
+// the same run — the project's plan (CatalogStore.SearchAsync, Auto), pgvector's plain plan as a user would write it
+// (ORDER BY embedding <=> q LIMIT k with default settings) and the exact answer — and prints p50/p95/p99, recall@10
+// against exact, how many queries got all k rows, and the plans chosen; then QPS with 4 concurrent clients.
 //
-//   dotnet run -c Release --project bench/RsGeoSearch.Bench.Store -- [--chips N] [--dim D] [--queries Q]
-//        [--database URL | --data-dir DIR] [--workers N] [--keep] [--compare-halfvec] [--write-recall FILE]
-// --compare-halfvec stores the same chips twice, as vector and as halfvec, and reports bytes per chip, index sizes and
-// recall@10 of halfvec (exact and HNSW plans) against the float exact answer (unfiltered queries).
-// --write-recall records the recall@10 of the queries that took the HNSW plan, per filter class, as the row for this
-// catalogue size in FILE (src/RsGeoSearch.Pipeline/Search/search-recall.json: search responses quote it).
-// Without --database/--data-dir it creates a temporary embedded cluster and deletes it at the end. With
-// --workers N that cluster is a local Citus cluster (coordinator + N workers, catalog distributed by cell),
-// so the same cases compare a single node with Citus on this machine.
-// With an existing catalog of the same size and model it skips the load.
+//   dotnet run -c Release --project bench/RsGeoSearch.Bench.Store -- [--chips N] [--dataset synthetic|real|both]
+//        [--dim D] [--queries Q] [--json FILE] [--levers] [--database URL | --data-dir DIR] [--workers N] [--keep]
+//        [--compare-halfvec] [--write-recall FILE] [--model DIR]
+// Data sets (N chips each): synthetic — random unit vectors around 200 centres (the hard, clustered case; --dim);
+// real — the bundled model's embeddings of real chips (shared AID scenes and rasters, augmented), spread with small
+// noise over places with several dates, some undated, queried with caption texts (see BenchSets.cs). The real base
+// embeddings are cached under artifacts/bench-store/.
+// --json FILE writes {"chips","dim","qps_4_clients","cases":[{"dataset","case","plan","p50_ms","p95_ms","p99_ms",
+// "recall_at_10","exact_k","queries"}]} with the project's plan per case and the anchors as entries whose plan is
+// "pgvector-default" / "exact".
+// --levers measures search levers on the same queries as raw-SQL variants (ef_search, strict/relaxed iterative scan,
+// hnsw.max_scan_tuples, halfvec candidates + exact re-rank) and the cost of the exact plan per candidate (Levers.cs).
+// --compare-halfvec stores the synthetic chips twice, as vector and as halfvec, and reports bytes per chip, index
+// sizes and recall@10 of halfvec (exact and HNSW plans) against the float exact answer (unfiltered queries).
+// --write-recall records the recall@10 of the project plan's HNSW queries per filter class (real set when run, else
+// synthetic) as the row for this size in FILE (src/RsGeoSearch.Pipeline/Search/search-recall.json).
+// Without --database/--data-dir it creates a temporary embedded cluster and deletes it at the end; with --workers N
+// that cluster is a local Citus cluster (coordinator + N workers). An existing catalogue of the same size is reused.
 
 var chips = IntArg("--chips", 1_000_000);
 var dim = IntArg("--dim", 256);
 var queries = IntArg("--queries", 200);
 var keep = args.Contains("--keep");
 var compareHalf = args.Contains("--compare-halfvec");
+var levers = args.Contains("--levers");
 var database = StringArg("--database");
 var dataDir = StringArg("--data-dir");
 var writeRecall = StringArg("--write-recall");
+var jsonFile = StringArg("--json");
+var datasetArg = StringArg("--dataset") ?? "synthetic";
+if (datasetArg is not ("synthetic" or "real" or "both"))
+{
+    Console.Error.WriteLine($"--dataset must be synthetic, real or both, not '{datasetArg}'");
+    return 2;
+}
 int? workers = args.Contains("--workers") ? IntArg("--workers", 2) : null;
 var temporary = database is null && dataDir is null;
 if (temporary) dataDir = Directory.CreateTempSubdirectory("rsgeo-bench-").FullName;
 
+var sets = new List<BenchSet>();
+if (datasetArg is "synthetic" or "both") sets.Add(new SyntheticSet(dim));
+if (datasetArg is "real" or "both")
+{
+    using var models = new ModelCache(new ModelRegistry([]), StringArg("--model") ?? BundledModel());
+    sets.Add(new RealSet(RealEmbeddings.LoadOrBuild(models.Get(null), Path.Combine(RepoRoot(), "artifacts", "bench-store"))));
+}
+
 var target = DatabaseTarget.Resolve(database, dataDir, progress: new Progress<string>(m => Console.Error.WriteLine($"  db: {m}")), workers: workers);
-Console.WriteLine($"store benchmark: {chips:N0} chips x {dim}-d, {queries} queries per case, on {target.Describe()}");
+Console.WriteLine($"store benchmark: {chips:N0} chips per set ({string.Join(", ", sets.Select(s => $"{s.Name} {s.Dimension}-d"))}), {queries} queries per case, on {target.Describe()}; load average {LoadAverage()}");
 try
 {
     await using var store = await target.OpenStoreAsync();
@@ -43,100 +70,111 @@ try
         await CompareHalfAsync(store, chips, dim, queries);
         return 0;
     }
-    var modelName = $"bench-{dim}";
-    var model = await store.Models.RegisterAsync(modelName, dim, halfPrecision: false);
-    var rng = new Random(20240601);
-    var centres = Centres(rng, dim);
 
-    var stored = await store.Models.CountEmbeddingsAsync(model);
-    if (stored != chips)
-    {
-        if (stored != 0) throw new InvalidOperationException($"the catalog holds {stored} chips of {modelName}, not {chips}: use another --data-dir or reset it");
-        await LoadAsync(store, model, chips, dim, centres, rng);
-    }
-    else
-    {
-        Console.WriteLine($"catalog already holds {stored:N0} chips of {modelName}; skipping the load");
-    }
-
-    var extent = await store.Scenes.GetExtentAsync(modelName);
-    var region = extent.Spatial ?? BoundingBox.World;
-    var (t0, t1) = (extent.Start!.Value, extent.End!.Value);
-    Console.WriteLine($"extent {region}, {t0:yyyy-MM-dd} .. {t1:yyyy-MM-dd}");
-    Console.WriteLine();
-
-    // Query vectors: near a random centre, like a text query that has many relevant chips.
-    float[] NextQuery() => Perturb(rng, centres[rng.Next(centres.Length)], 0.9f);
-    BoundingBox Box(double areaFraction)
-    {
-        var w = region.Width * Math.Sqrt(areaFraction);
-        var h = region.Height * Math.Sqrt(areaFraction);
-        var x = region.MinX + rng.NextDouble() * (region.Width - w);
-        var y = region.MinY + rng.NextDouble() * (region.Height - h);
-        return BoundingBox.Create(x, y, x + w, y + h);
-    }
-    TimeRange Time(double fraction)
-    {
-        var span = (t1 - t0).TotalDays * fraction;
-        var start = t0.AddDays(rng.NextDouble() * ((t1 - t0).TotalDays - span));
-        return TimeRange.Create(start, start.AddDays(span));
-    }
-
+    var results = new List<CaseResult>();
+    var mixed = new List<SearchQuery>();
+    var recallSource = sets.Count > 1 ? "real" : sets[0].Name;
     var indexRecall = new Dictionary<string, (double Found, double Wanted)>(StringComparer.Ordinal);
-    var cases = new (string Name, Func<SearchQuery> Make)[]
+    foreach (var set in sets)
     {
-        ("no filter", () => new SearchQuery(modelName, NextQuery())),
-        ("bbox 1%", () => new SearchQuery(modelName, NextQuery(), Box(0.01))),
-        ("bbox 0.05%", () => new SearchQuery(modelName, NextQuery(), Box(0.0005))),
-        ("time 10%", () => new SearchQuery(modelName, NextQuery(), Time: Time(0.10))),
-        ("bbox 10% + time 10%", () => new SearchQuery(modelName, NextQuery(), Box(0.10), Time(0.10))),
-    };
-
-    Console.WriteLine($"{"case",-22} {"p50 ms",8} {"p95 ms",8} {"exact p50",10} {"recall@10",10} {"k rows",8}  plans");
-    foreach (var (name, make) in cases)
-    {
-        var list = Enumerable.Range(0, queries).Select(_ => make()).ToList();
-        for (var i = 0; i < Math.Min(10, list.Count); i++) await store.Chips.SearchAsync(list[i], SearchPlan.Auto); // warm-up
-        var latencies = new List<double>();
-        var exactLatencies = new List<double>();
-        var plans = new Dictionary<SearchPlan, int>();
-        double found = 0, wanted = 0;
-        var full = 0;
-        foreach (var q in list)
+        var model = await store.Models.RegisterAsync(set.ModelName, set.Dimension, halfPrecision: false);
+        var stored = await store.Models.CountEmbeddingsAsync(model);
+        if (stored != chips)
         {
-            var sw = Stopwatch.StartNew();
-            var result = await store.Chips.SearchAsync(q, SearchPlan.Auto);
-            latencies.Add(sw.Elapsed.TotalMilliseconds);
-            sw.Restart();
-            var exact = await store.Chips.SearchAsync(q, SearchPlan.Exact);
-            exactLatencies.Add(sw.Elapsed.TotalMilliseconds);
-            plans[result.Plan] = plans.GetValueOrDefault(result.Plan) + 1;
-            var truth = exact.Hits.Select(h => h.ChipId).ToHashSet();
-            found += result.Hits.Count(h => truth.Contains(h.ChipId));
-            wanted += truth.Count;
-            if (result.Plan == SearchPlan.Index)
-            {
-                var cls = RsGeoSearch.Pipeline.Search.SearchRecall.FilterClass(q.Bbox, q.Time);
-                var (f, w) = indexRecall.GetValueOrDefault(cls);
-                indexRecall[cls] = (f + result.Hits.Count(h => truth.Contains(h.ChipId)), w + truth.Count);
-            }
-            if (result.Hits.Count == Math.Min(q.Limit, exact.Hits.Count)) full++;
+            if (stored != 0) throw new InvalidOperationException($"the catalog holds {stored} chips of {set.ModelName}, not {chips}: use another --data-dir or reset it");
+            await LoadAsync(store, model, set, chips);
         }
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{name,-22} {Percentile(latencies, 50),8:F2} {Percentile(latencies, 95),8:F2} {Percentile(exactLatencies, 50),10:F2} {(wanted == 0 ? 1 : found / wanted),10:F3} {full,4}/{list.Count,-3}  {string.Join(", ", plans.Select(p => $"{p.Key} {p.Value}"))}"));
+        else Console.WriteLine($"catalog already holds {stored:N0} chips of {set.ModelName}; skipping the load");
+
+        var extent = await store.Scenes.GetExtentAsync(set.ModelName);
+        var region = extent.Spatial ?? BoundingBox.World;
+        var (t0, t1) = (extent.Start!.Value, extent.End!.Value);
+        Console.WriteLine($"{set.Name}: extent {region}, {t0:yyyy-MM-dd} .. {t1:yyyy-MM-dd}; load average {LoadAverage()}");
+        var rng = new Random(20240601);
+        BoundingBox Box(double areaFraction)
+        {
+            var w = region.Width * Math.Sqrt(areaFraction);
+            var h = region.Height * Math.Sqrt(areaFraction);
+            var x = region.MinX + rng.NextDouble() * (region.Width - w);
+            var y = region.MinY + rng.NextDouble() * (region.Height - h);
+            return BoundingBox.Create(x, y, x + w, y + h);
+        }
+        TimeRange Time(double fraction)
+        {
+            var span = (t1 - t0).TotalDays * fraction;
+            var start = t0.AddDays(rng.NextDouble() * ((t1 - t0).TotalDays - span));
+            return TimeRange.Create(start, start.AddDays(span));
+        }
+        var cases = new (string Name, Func<SearchQuery> Make)[]
+        {
+            ("no filter", () => new SearchQuery(set.ModelName, set.Query(rng))),
+            ("bbox 1%", () => new SearchQuery(set.ModelName, set.Query(rng), Box(0.01))),
+            ("bbox 0.05%", () => new SearchQuery(set.ModelName, set.Query(rng), Box(0.0005))),
+            ("time 10%", () => new SearchQuery(set.ModelName, set.Query(rng), Time: Time(0.10))),
+            ("bbox 10% + time 10%", () => new SearchQuery(set.ModelName, set.Query(rng), Box(0.10), Time(0.10))),
+        };
+
+        Console.WriteLine();
+        Console.WriteLine($"{"set",-9} {"case",-20} {"plan",-17} {"p50 ms",8} {"p95 ms",8} {"p99 ms",8} {"recall@10",9} {"k rows",9}  plans chosen");
+        var perCase = new List<(string Name, List<SearchQuery> Queries, List<List<long>> Truth, List<long> Candidates)>();
+        foreach (var (name, make) in cases)
+        {
+            var list = Enumerable.Range(0, queries).Select(_ => make()).ToList();
+            mixed.AddRange(list.Take(80));
+            for (var i = 0; i < Math.Min(10, list.Count); i++) await store.Chips.SearchAsync(list[i], SearchPlan.Auto); // warm-up
+            var auto = new PlanStats("project (auto)");
+            var plain = new PlanStats("pgvector-default");
+            var exact = new PlanStats("exact");
+            var truths = new List<List<long>>();
+            var candidates = new List<long>();
+            foreach (var q in list)
+            {
+                var sw = Stopwatch.StartNew();
+                var result = await store.Chips.SearchAsync(q, SearchPlan.Auto);
+                var autoMs = sw.Elapsed.TotalMilliseconds;
+                sw.Restart();
+                var plainIds = await PlainAsync(store, model, q);
+                var plainMs = sw.Elapsed.TotalMilliseconds;
+                sw.Restart();
+                var truth = await store.Chips.SearchAsync(q, SearchPlan.Exact);
+                var exactMs = sw.Elapsed.TotalMilliseconds;
+                var truthIds = truth.Hits.Select(h => h.ChipId).ToList();
+                truths.Add(truthIds);
+                candidates.Add(result.EstimatedCandidates);
+                auto.Add(autoMs, result.Hits.Select(h => h.ChipId).ToList(), truthIds, result.Plan == SearchPlan.Index ? "index" : "exact");
+                plain.Add(plainMs, plainIds, truthIds, "index");
+                exact.Add(exactMs, truthIds, truthIds, "exact");
+                if (result.Plan == SearchPlan.Index && set.Name == recallSource)
+                {
+                    var cls = SearchRecall.FilterClass(q.Bbox, q.Time);
+                    var (f, w) = indexRecall.GetValueOrDefault(cls);
+                    indexRecall[cls] = (f + result.Hits.Count(h => truthIds.Contains(h.ChipId)), w + truthIds.Count);
+                }
+            }
+            perCase.Add((name, list, truths, candidates));
+            foreach (var stats in new[] { auto, plain, exact })
+            {
+                var r = stats.Result(set.Name, name);
+                results.Add(r);
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"{(stats == auto ? set.Name : ""),-9} {(stats == auto ? name : ""),-20} {stats.Label,-17} {r.P50,8:F2} {r.P95,8:F2} {r.P99,8:F2} {r.Recall,9:F3} {r.Full,4}/{r.Queries,-4}  {r.Plans}"));
+            }
+        }
+        Console.WriteLine($"load average {LoadAverage()}");
+        if (levers) await Levers.RunAsync(store, model, chips, perCase);
     }
 
     if (writeRecall is not null)
     {
         var recall = indexRecall.Where(kv => kv.Value.Wanted > 0).ToDictionary(kv => kv.Key, kv => Math.Round(kv.Value.Found / kv.Value.Wanted, 3));
-        RsGeoSearch.Pipeline.Search.SearchRecall.WriteRow(writeRecall, RsGeoSearch.Pipeline.Search.SearchRecall.IndexKey(store.Options), chips, recall);
-        Console.WriteLine($"wrote the HNSW recall of {chips:N0} chips ({string.Join(", ", recall.Select(r => $"{r.Key} {r.Value}"))}) to {writeRecall}");
+        SearchRecall.WriteRow(writeRecall, SearchRecall.IndexKey(store.Options), chips, recall);
+        Console.WriteLine($"wrote the HNSW recall of {chips:N0} chips of the {recallSource} set ({string.Join(", ", recall.Select(r => $"{r.Key} {r.Value}"))}) to {writeRecall}");
     }
 
-    // Throughput: 4 clients, mixed cases, 15 seconds.
+    // Throughput: 4 clients, the project's plan over a mix of every case of every set, 15 seconds.
     const int clients = 4;
     var duration = TimeSpan.FromSeconds(15);
-    var mixed = Enumerable.Range(0, 400).Select(i => cases[i % cases.Length].Make()).ToArray();
+    var shuffled = mixed.OrderBy(_ => Random.Shared.Next()).ToArray();
     var done = 0;
     var clock = Stopwatch.StartNew();
     await Task.WhenAll(Enumerable.Range(0, clients).Select(c => Task.Run(async () =>
@@ -144,13 +182,32 @@ try
         var i = c;
         while (clock.Elapsed < duration)
         {
-            await store.Chips.SearchAsync(mixed[i % mixed.Length]);
+            await store.Chips.SearchAsync(shuffled[i % shuffled.Length]);
             Interlocked.Increment(ref done);
             i += clients;
         }
     })));
+    var qps = done / clock.Elapsed.TotalSeconds;
     Console.WriteLine();
-    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"throughput: {done / clock.Elapsed.TotalSeconds:F0} queries/s with {clients} concurrent clients (mixed cases, {Environment.ProcessorCount} cores shared with the server)"));
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"throughput: {qps:F0} queries/s with {clients} concurrent clients (project plan, mixed cases, {Environment.ProcessorCount} cores shared with the server); load average {LoadAverage()}"));
+
+    if (jsonFile is not null)
+    {
+        var doc = new
+        {
+            chips,
+            dim = sets[0].Dimension,
+            qps_4_clients = Math.Round(qps, 1),
+            cases = results.Select(r => new
+            {
+                dataset = r.Dataset, @case = r.Case, plan = r.Plan, p50_ms = Math.Round(r.P50, 2), p95_ms = Math.Round(r.P95, 2),
+                p99_ms = Math.Round(r.P99, 2), recall_at_10 = Math.Round(r.Recall, 3), exact_k = r.Full == r.Queries, queries = r.Queries,
+            }),
+        };
+        await File.WriteAllTextAsync(jsonFile, JsonSerializer.Serialize(doc, new JsonSerializerOptions { WriteIndented = true }));
+        Console.WriteLine($"wrote {jsonFile}");
+    }
 }
 finally
 {
@@ -160,16 +217,31 @@ finally
 }
 return 0;
 
+// pgvector's plan as a user would write it: the filters, ORDER BY the indexed distance, LIMIT k, default settings
+// (hnsw.ef_search 40, no iterative scan) on a fresh transaction.
+static async Task<List<long>> PlainAsync(CatalogStore store, ModelInfo model, SearchQuery q)
+{
+    await using var conn = await store.DataSource.OpenConnectionAsync();
+    await using var cmd = new Npgsql.NpgsqlCommand { Connection = conn };
+    var sql = new System.Text.StringBuilder(string.Create(CultureInfo.InvariantCulture,
+        $"SELECT e.chip_id FROM embeddings e JOIN chips c ON c.id = e.chip_id AND c.cell = e.cell WHERE e.model_id = {model.Id}"));
+    Filters.Append(sql, cmd, q);
+    sql.Append(CultureInfo.InvariantCulture, $" ORDER BY (e.{model.Column}::{model.VectorType}({model.Dimension})) <=> @q::{model.VectorType}({model.Dimension}) LIMIT {q.Limit}");
+    cmd.CommandText = sql.ToString();
+    cmd.Parameters.AddWithValue("q", new Pgvector.Vector(q.Vector));
+    var ids = new List<long>();
+    await using var reader = await cmd.ExecuteReaderAsync();
+    while (await reader.ReadAsync()) ids.Add(reader.GetInt64(0));
+    return ids;
+}
+
 static async Task CompareHalfAsync(CatalogStore store, int chips, int dim, int queries)
 {
     var full = await store.Models.RegisterAsync($"bench-{dim}", dim, halfPrecision: false);
     var half = await store.Models.RegisterAsync($"bench-{dim}-halfvec", dim, halfPrecision: true);
+    var set = new SyntheticSet(dim);
     foreach (var m in new[] { full, half })
-    {
-        var rng = new Random(20240601); // the same centres and vectors for both models; scenes are shared by content hash
-        var centres = Centres(rng, dim);
-        if (await store.Models.CountEmbeddingsAsync(m) == 0) await LoadAsync(store, m, chips, dim, centres, rng);
-    }
+        if (await store.Models.CountEmbeddingsAsync(m) == 0) await LoadAsync(store, m, set, chips); // the same chips and vectors; scenes are shared by content hash
     await using (var conn = await store.DataSource.OpenConnectionAsync())
     await using (var cmd = new Npgsql.NpgsqlCommand(string.Create(CultureInfo.InvariantCulture, $"""
         SELECT (SELECT avg(pg_column_size(embedding)) FROM embeddings WHERE model_id = {full.Id}),
@@ -184,10 +256,9 @@ static async Task CompareHalfAsync(CatalogStore store, int chips, int dim, int q
     }
     var qrng = new Random(7);
     double halfExact = 0, halfIndex = 0, fullIndex = 0, total = 0;
-    var queryCentres = Centres(new Random(20240601), dim);
     for (var i = 0; i < queries; i++)
     {
-        var q = Perturb(qrng, queryCentres[qrng.Next(queryCentres.Length)], 0.9f);
+        var q = set.Query(qrng);
         var truth = (await store.Chips.SearchAsync(new SearchQuery(full.Name, q), SearchPlan.Exact)).Hits.Select(h => h.ChipId).ToHashSet();
         halfExact += (await store.Chips.SearchAsync(new SearchQuery(half.Name, q), SearchPlan.Exact)).Hits.Count(h => truth.Contains(h.ChipId));
         halfIndex += (await store.Chips.SearchAsync(new SearchQuery(half.Name, q), SearchPlan.Index)).Hits.Count(h => truth.Contains(h.ChipId));
@@ -198,81 +269,42 @@ static async Task CompareHalfAsync(CatalogStore store, int chips, int dim, int q
         $"recall@10 against the float exact answer, {queries} unfiltered queries: halfvec exact {halfExact / total:F3}, halfvec HNSW {halfIndex / total:F3}, float HNSW {fullIndex / total:F3}"));
 }
 
-static async Task LoadAsync(CatalogStore store, ModelInfo model, int chips, int dim, float[][] centres, Random rng)
+static async Task LoadAsync(CatalogStore store, ModelInfo model, BenchSet set, int chips)
 {
-    const int cols = 20, rows = 25, perScene = cols * rows;
-    var factory = new GeometryFactory(new PrecisionModel(), 4326);
     var dropped = await store.Models.PrepareBulkLoadAsync(model, chips);
-    Console.WriteLine($"loading {chips:N0} chips{(dropped ? " (index dropped; built after the load)" : "")}");
+    Console.WriteLine($"loading {chips:N0} chips of the {set.Name} set{(dropped ? " (index dropped; built after the load)" : "")}");
     var sw = Stopwatch.StartNew();
     var written = 0;
-    for (var s = 0; written < chips; s++)
+    foreach (var scene in set.Scenes(chips))
     {
-        // A scene: 0.5 x 0.5 degrees somewhere in lon -10..30, lat 36..60, one day in 2018-2024.
-        var (x0, y0) = (-10 + rng.NextDouble() * 39.5, 36 + rng.NextDouble() * 23.5);
-        var acquired = new DateTimeOffset(2018, 1, 1, 10, 0, 0, TimeSpan.Zero).AddDays(rng.Next(0, 7 * 365));
-        var scene = new Scene($"file:///bench/scene-{s}.tif", Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"bench-{s}"))),
-            "EPSG:3035", acquired, AcquisitionSource.Metadata, Rect(factory, x0, y0, x0 + 0.5, y0 + 0.5), cols * 256, rows * 256, 3);
-        var reg = await store.Ingest.BeginSceneAsync(scene, model);
-        var count = Math.Min(perScene, chips - written);
-        var batch = new List<ChipEmbedding>(count);
-        var topic = rng.Next(centres.Length); // scenes have a dominant theme, like real imagery
-        for (var i = 0; i < count; i++)
-        {
-            var (c, r) = (i % cols, i / cols);
-            var (w, h) = (0.5 / cols, 0.5 / rows);
-            var footprint = Rect(factory, x0 + c * w, y0 + 0.5 - (r + 1) * h, x0 + (c + 1) * w, y0 + 0.5 - r * h);
-            var centre = centres[rng.NextDouble() < 0.5 ? topic : rng.Next(centres.Length)];
-            batch.Add(new ChipEmbedding(new Chip(0, c, r, new PixelWindow(c * 256, r * 256, 256, 256), footprint, 0, null), Perturb(rng, centre, 0.6f)));
-        }
-        await store.Ingest.WriteChipsAsync(reg.SceneId, model, batch);
-        await store.Ingest.CompleteSceneAsync(reg.SceneId, model, count);
-        written += count;
-        if (s % 100 == 0) Console.Error.Write($"\r  {written:N0} chips, {written / sw.Elapsed.TotalSeconds:F0} chips/s   ");
+        var reg = await store.Ingest.BeginSceneAsync(scene.Scene, model);
+        await store.Ingest.WriteChipsAsync(reg.SceneId, model, scene.Chips);
+        await store.Ingest.CompleteSceneAsync(reg.SceneId, model, scene.Chips.Count);
+        written += scene.Chips.Count;
+        if (written % 50_000 < scene.Chips.Count) Console.Error.Write($"\r  {written:N0} chips, {written / sw.Elapsed.TotalSeconds:F0} chips/s   ");
     }
     Console.Error.WriteLine();
     var load = sw.Elapsed;
     sw.Restart();
     await store.Models.FinishBulkLoadAsync(model);
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"loaded in {load.TotalSeconds:F0} s ({chips / load.TotalSeconds:F0} chips/s); HNSW index (m=16, ef_construction=64) + ANALYZE in {sw.Elapsed.TotalSeconds:F0} s"));
+        $"loaded in {load.TotalSeconds:F0} s ({chips / load.TotalSeconds:F0} chips/s); HNSW index (m=16, ef_construction=64) + ANALYZE in {sw.Elapsed.TotalSeconds:F0} s; load average {LoadAverage()}"));
 }
 
-static Polygon Rect(GeometryFactory f, double minX, double minY, double maxX, double maxY) =>
-    f.CreatePolygon([new(minX, minY), new(maxX, minY), new(maxX, maxY), new(minX, maxY), new(minX, minY)]);
-
-// The 200 cluster centres of the synthetic catalogue: the first draws of a seeded generator.
-static float[][] Centres(Random rng, int dim) => Enumerable.Range(0, 200).Select(_ => RandomUnit(rng, dim)).ToArray();
-
-static float[] RandomUnit(Random rng, int dim)
+static string LoadAverage()
 {
-    var v = new float[dim];
-    for (var i = 0; i < dim; i++) v[i] = (float)(Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble()));
-    return Normalize(v);
+    try { return string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)); }
+    catch (IOException) { return "?"; }
 }
 
-static float[] Perturb(Random rng, float[] centre, float noise)
+static string RepoRoot()
 {
-    var n = RandomUnit(rng, centre.Length);
-    var v = new float[centre.Length];
-    for (var i = 0; i < v.Length; i++) v[i] = centre[i] + noise * n[i];
-    return Normalize(v);
+    for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        if (File.Exists(Path.Combine(dir.FullName, "RsGeoSearch.sln"))) return dir.FullName;
+    return Directory.GetCurrentDirectory();
 }
 
-static float[] Normalize(float[] v)
-{
-    double s = 0;
-    foreach (var x in v) s += x * (double)x;
-    var inv = (float)(1 / Math.Sqrt(s));
-    for (var i = 0; i < v.Length; i++) v[i] *= inv;
-    return v;
-}
-
-static double Percentile(List<double> values, double p)
-{
-    var sorted = values.Order().ToList();
-    return sorted.Count == 0 ? 0 : sorted[(int)Math.Clamp(Math.Ceiling(p / 100 * sorted.Count) - 1, 0, sorted.Count - 1)];
-}
+static string BundledModel() => Path.Combine(RepoRoot(), "models", "rsgeo-mini");
 
 int IntArg(string name, int fallback)
 {

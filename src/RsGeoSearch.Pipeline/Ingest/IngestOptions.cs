@@ -16,6 +16,12 @@ public sealed record IngestOptions
     public int BatchSize { get; init; } = 32;
 
     /// <summary>
+    /// Chips of one scene written to the store in one transaction (several encoder batches gathered); a killed run
+    /// re-encodes at most this many chips per scene being read, plus the queued batches.
+    /// </summary>
+    public int WriteBatchSize { get; init; } = 512;
+
+    /// <summary>
     /// A scene already stored with another chip size or stride is deleted (its chips and embeddings of every
     /// model) and cut again, instead of failing.
     /// </summary>

@@ -25,6 +25,7 @@ public sealed class IngestPipeline
         _model = model;
         _options = options ?? new IngestOptions();
         if (_options.BatchSize < 1) throw new InputException("batch size must be at least 1");
+        if (_options.WriteBatchSize < 1) throw new InputException("write batch size must be at least 1");
     }
 
     public async Task<IngestReport> RunAsync(IReadOnlyList<string> files, IProgress<IngestProgress>? progress = null, CancellationToken ct = default)
@@ -68,7 +69,7 @@ public sealed class IngestPipeline
             progress?.Report(new IngestProgress(Interlocked.Read(ref done), total, filesDone, files.Count, current));
         Report(null);
 
-        var bulk = await _store.Models.PrepareBulkLoadAsync(modelInfo, total, ct).ConfigureAwait(false);
+        var bulk = await PrepareIndexAsync(modelInfo, total, ct).ConfigureAwait(false);
         var toEncode = Channel.CreateBounded<Work>(_options.QueueCapacity);
         var toWrite = Channel.CreateBounded<Work>(_options.QueueCapacity);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -125,26 +126,39 @@ public sealed class IngestPipeline
             }
         }, token);
 
+        // The writer gathers each scene's encoded batches into write batches of WriteBatchSize chips: one transaction
+        // (temp table, COPY, two inserts, commit) per write batch instead of per encoder batch. Readers interleave
+        // scenes, so chips wait per scene; a scene's chips are all flushed before its end is recorded.
         var writer = Task.Run(async () =>
         {
+            var pending = new Dictionary<SceneWork, List<ChipEmbedding>>();
+            async Task FlushAsync(SceneWork scene)
+            {
+                if (!pending.Remove(scene, out var chips) || chips.Count == 0) return;
+                var result = await _store.Ingest.WriteChipsAsync(scene.SceneId, modelInfo, chips, token).ConfigureAwait(false);
+                scene.Written += result.EmbeddingsInserted;
+                Interlocked.Add(ref done, (long)chips.Count);
+                Report(scene.Path);
+            }
             await foreach (var work in toWrite.Reader.ReadAllAsync(token).ConfigureAwait(false))
             {
                 var scene = work.Scene;
                 if (work.Encoded is { } batch)
                 {
-                    var result = await _store.Ingest.WriteChipsAsync(scene.SceneId, modelInfo, batch, token).ConfigureAwait(false);
-                    scene.Written += result.EmbeddingsInserted;
-                    Interlocked.Add(ref done, (long)batch.Length);
-                    Report(scene.Path);
+                    if (!pending.TryGetValue(scene, out var chips)) pending[scene] = chips = new List<ChipEmbedding>(_options.WriteBatchSize);
+                    chips.AddRange(batch);
+                    if (chips.Count >= _options.WriteBatchSize) await FlushAsync(scene).ConfigureAwait(false);
                 }
                 else if (work.SceneEnd)
                 {
+                    await FlushAsync(scene).ConfigureAwait(false);
                     if (!scene.AlreadyComplete && scene.Failure is null)
                         await _store.Ingest.CompleteSceneAsync(scene.SceneId, modelInfo, scene.ChipsInScene, token).ConfigureAwait(false);
                     Interlocked.Increment(ref filesDone);
                     Report(null);
                 }
             }
+            foreach (var scene in pending.Keys.ToList()) await FlushAsync(scene).ConfigureAwait(false);
         }, token);
 
         // A stage that fails cancels the others: they may wait on a bounded queue that the failed stage no longer
@@ -190,6 +204,21 @@ public sealed class IngestPipeline
         var order = files.Select((f, i) => (f, i)).GroupBy(p => p.f).ToDictionary(g => g.Key, g => g.First().i);
         outcomes.Sort((a, b) => order[a.Path].CompareTo(order[b.Path]));
         return new IngestReport(_model.Name, outcomes, clock.Elapsed);
+    }
+
+    /// <summary>
+    /// Before the load: the store drops the model's HNSW index for a large load (its rule), and the pipeline also
+    /// drops it while the model has no embedding yet — building the graph once after the bulk load costs less than
+    /// inserting every row into it, and an empty model has no searches to serve meanwhile. Returns true when the
+    /// index must be rebuilt after the load (FinishBulkLoadAsync).
+    /// </summary>
+    private async Task<bool> PrepareIndexAsync(ModelInfo model, long newChips, CancellationToken ct)
+    {
+        if (await _store.Models.PrepareBulkLoadAsync(model, newChips, ct).ConfigureAwait(false)) return true;
+        if (newChips == 0 || await _store.Models.CountEmbeddingsAsync(model, ct).ConfigureAwait(false) > 0) return false;
+        if (!await _store.Models.HasVectorIndexAsync(model, ct).ConfigureAwait(false)) return false;
+        await _store.Models.DropVectorIndexAsync(model, ct).ConfigureAwait(false);
+        return true;
     }
 
     private async Task ReadSceneAsync(SceneWork scene, TilerOptions tiling, ModelInfo modelInfo, ChannelWriter<Work> output,
