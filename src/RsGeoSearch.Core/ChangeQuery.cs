@@ -82,9 +82,6 @@ public sealed record ChangeQuery
 
     public bool IsTextGuided => Text is not null || FromText is not null || ToText is not null;
 
-    /// <summary>The query itself: its constructor and properties already refuse bad values (kept for callers).</summary>
-    public ChangeQuery Validated() => this;
-
     private static string? Clean(string? text, string field) =>
         string.IsNullOrWhiteSpace(text) ? null : CatalogQuery.CheckText(text, field)!.Trim();
 }

@@ -16,13 +16,13 @@ public sealed record SearchQuery(
     IReadOnlyList<long>? ExcludeChipIds = null,
     Filtering.FilterNode? Where = null) : ChipFilter(Model, Bbox, Time, Where, ExcludeChipIds)
 {
-    public const int MaxLimit = 10_000;
+    public const int MaxLimit = CatalogQuery.MaxLimit;
 
-    /// <summary>Checks limit and offset; throws <see cref="InputException"/> for values out of range.</summary>
+    /// <summary>Checks limit and offset (the rules of <see cref="CatalogQuery"/>) and the vector; throws <see cref="InputException"/>.</summary>
     public SearchQuery Validated()
     {
-        if (Limit < 1 || Limit > MaxLimit) throw new InputException($"limit {Limit} must be between 1 and {MaxLimit}");
-        if (Offset < 0) throw new InputException($"offset {Offset} must not be negative");
+        CatalogQuery.CheckRange(Limit, 1, MaxLimit, "limit");
+        CatalogQuery.CheckRange(Offset, 0, CatalogQuery.MaxOffset, "offset");
         if (Vector.Length == 0) throw new InputException("query vector is empty");
         return this;
     }

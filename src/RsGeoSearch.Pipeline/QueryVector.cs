@@ -18,42 +18,11 @@ public static class QueryVector
     /// <summary>Weight of the negative text terms (<c>not=</c>), shared among them like <see cref="UnlikeWeight"/>.</summary>
     public const float NotWeight = 0.5f;
 
-    /// <summary>At most this many negative terms per query.</summary>
-    public const int MaxNotTerms = 20;
-
-    /// <summary>
-    /// Checks negative terms: each non-empty and at most 1000 characters, at most <see cref="MaxNotTerms"/>;
-    /// throws <see cref="InputException"/> naming <c>not</c>. Returns the trimmed, distinct terms.
-    /// </summary>
-    public static IReadOnlyList<string> CleanNotTerms(IReadOnlyList<string> terms)
-    {
-        var clean = new List<string>();
-        foreach (var term in terms)
-        {
-            var t = term.Trim();
-            if (t.Length == 0) throw new InputException("not: a negative term is empty; give terms such as not=clouds,haze");
-            if (t.Length > 1000) throw new InputException($"not: the term '{t[..40]}…' is longer than 1000 characters");
-            if (!clean.Contains(t, StringComparer.Ordinal)) clean.Add(t);
-        }
-        if (clean.Count == 0) throw new InputException("not: give at least one term, such as not=clouds");
-        if (clean.Count > MaxNotTerms) throw new InputException($"not: {clean.Count} terms; at most {MaxNotTerms}");
-        return clean;
-    }
-
     /// <summary>
     /// A text query embedded as itself and through the model's prompt templates (e.g. "an aerial image of {}."),
     /// averaged: short queries such as "farmland" then land where the model saw class prompts.
     /// </summary>
-    public static float[] FromText(Model model, string text) => FromTexts(model, [CleanText(text)])[0];
-
-    /// <summary>The trimmed query text; throws <see cref="InputException"/> when it is empty or longer than 1000 characters.</summary>
-    public static string CleanText(string text)
-    {
-        text = text.Trim();
-        if (text.Length == 0) throw new InputException("the text query is empty");
-        if (text.Length > 1000) throw new InputException("the text query is longer than 1000 characters");
-        return text;
-    }
+    public static float[] FromText(Model model, string text) => FromTexts(model, [text.Trim()])[0];
 
     /// <summary><see cref="FromText"/> for many texts at once (in the encoder's batches); the texts are used as given.</summary>
     public static float[][] FromTexts(Model model, IReadOnlyList<string> texts)

@@ -53,7 +53,7 @@ internal static class ChangesCommand
                 MinIoU: parseResult.GetValue(iou),
                 Normalise: parseResult.GetValue(normalise),
                 Pairing: ParsePairing(parseResult.GetValue(pairs)!),
-                Model: parseResult.GetValue(model.Model)).Validated();
+                Model: parseResult.GetValue(model.Model));
             using var models = new ModelCache(Inference.ModelRegistry.Default(), query.Model, model.Settings(parseResult));
             await using var store = await connection.OpenStoreAsync(parseResult, ct);
             await using var catalog = new SearchService(store, models);

@@ -28,7 +28,6 @@ public sealed class ChangeDetector
 
     public async Task<ChangeResult> DetectAsync(ChangeQuery query, Model model, CancellationToken ct = default)
     {
-        query = query.Validated();
         var texts = new List<float[]>();
         int q = -1, from = -1, to = -1;
         if (query.Text is { } t) { q = texts.Count; texts.Add(QueryVector.FromText(model, t)); }

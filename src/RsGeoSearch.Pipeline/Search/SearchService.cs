@@ -50,18 +50,12 @@ public sealed class SearchService : IChipCatalog, IAsyncDisposable
 
     public async Task<ChipPage> SearchAsync(CatalogQuery query, CancellationToken ct)
     {
-        if (query.Limit < 1 || query.Limit > SearchQuery.MaxLimit) throw new InputException($"limit {query.Limit} must be between 1 and {SearchQuery.MaxLimit}");
-        if (query.Offset < 0) throw new InputException($"offset {query.Offset} must not be negative");
-        if (query.MinScore is < -1 or > 1) throw new InputException($"min_score {query.MinScore} must be between -1 and 1 (cosine similarity)");
-        if (query.MinRelevance is { } mr && !(mr >= 0 && mr <= 1)) throw new InputException($"min_relevance {mr} must be between 0 and 1 (a probability)");
-        var notTerms = query.Not is null ? null : QueryVector.CleanNotTerms(query.Not);
+        // CatalogQuery already holds only valid values (limits, ranges, texts, and no unlike/not/min_relevance/group
+        // without a ranked search); what is left to check here needs the models or the store.
+        var notTerms = query.Not;
         var model = ModelCache.Get(query.Model);
         if (!query.IsRanked)
         {
-            if (query.Unlike is { Count: > 0 }) throw new InputException("'unlike' needs text, an image or liked chips to push away from");
-            if (notTerms is not null) throw new InputException("'not' needs text, an image or liked chips to push away from");
-            if (query.MinRelevance is not null) throw new InputException("'min_relevance' needs a ranked search (text, an image or liked chips)");
-            if (query.Group != SearchGrouping.Chip) throw new InputException("'group=place' needs a ranked search (text, an image or liked chips)");
             var (chips, count) = await Store.Chips.ListAsync(new ChipFilter(model.Name, query.Bbox, query.Time, query.Where), query.Limit, query.Offset,
                 query.SortBy, ct).ConfigureAwait(false);
             return new ChipPage(chips.Select(c => new ScoredChip(c, null)).ToList(), count, model.Name);
@@ -70,7 +64,7 @@ public sealed class SearchService : IChipCatalog, IAsyncDisposable
         var hasText = !string.IsNullOrWhiteSpace(query.Text);
         if (hasText || query.Image is not null || notTerms is not null) await CheckSameWeightsAsync(model, ct).ConfigureAwait(false);
         var positives = new List<float[]>();
-        if (hasText) positives.Add(TextEmbeddings.Get(model, [QueryVector.CleanText(query.Text!)])[0]);
+        if (hasText) positives.Add(TextEmbeddings.Get(model, [query.Text!.Trim()])[0]);
         if (query.Image is { } image) positives.Add(model.EncodeImage(Preprocessing.ReadImage(model, image, "uploaded image")));
         var notVectors = notTerms is null ? [] : TextEmbeddings.Get(model, notTerms);
         var like = query.Like ?? [];

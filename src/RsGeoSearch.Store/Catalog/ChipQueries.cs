@@ -139,8 +139,8 @@ public sealed class ChipQueries
     public async Task<(IReadOnlyList<ChipRecord> Items, long NumberMatched)> ListAsync(ChipFilter filter, int limit, int offset = 0,
         IReadOnlyList<SortClause>? sortBy = null, CancellationToken ct = default)
     {
-        if (limit < 1 || limit > SearchQuery.MaxLimit) throw new InputException($"limit {limit} must be between 1 and {SearchQuery.MaxLimit}");
-        if (offset < 0) throw new InputException($"offset {offset} must not be negative");
+        CatalogQuery.CheckRange(limit, 1, CatalogQuery.MaxLimit, "limit");
+        CatalogQuery.CheckRange(offset, 0, CatalogQuery.MaxOffset, "offset");
         var model = await _store.Models.GetAsync(filter.Model, ct).ConfigureAwait(false);
         return await _store.RunAsync<(IReadOnlyList<ChipRecord>, long)>(async conn =>
         {
