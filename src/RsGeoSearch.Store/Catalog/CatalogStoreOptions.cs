@@ -3,7 +3,7 @@ namespace RsGeoSearch.Store;
 /// <summary>Tuning of <see cref="CatalogStore"/>: index build parameters and the exact/index plan threshold.</summary>
 public sealed record CatalogStoreOptions
 {
-    /// <summary>Auto plans scan exactly when the filter leaves at most this many candidates (estimated).</summary>
+    /// <summary>Auto plans scan exactly when the filter leaves at most this many candidates (estimated), or more on large catalogues (ChipQueries.ExactScanMaxCandidates).</summary>
     public long ExactScanMaxCandidates { get; init; } = 3000;
 
     /// <summary>HNSW graph degree.</summary>

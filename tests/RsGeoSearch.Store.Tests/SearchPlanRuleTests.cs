@@ -1,0 +1,30 @@
+namespace RsGeoSearch.Store.Tests;
+
+/// <summary>The index plan's fetch size, ef_search and the exact/index choice (pure rules, no database).</summary>
+public sealed class SearchPlanRuleTests
+{
+    [TestCase(1, 40)]
+    [TestCase(10, 40)]
+    [TestCase(20, 80)]
+    [TestCase(500, 2000)]
+    [TestCase(10_000, 12_000)]
+    public void The_index_plan_fetches_four_times_the_page_within_bounds(int wanted, int fetch) =>
+        Assert.That(ChipQueries.IndexFetch(wanted), Is.EqualTo(fetch));
+
+    [TestCase(1, 100)]
+    [TestCase(10, 400)]
+    [TestCase(20, 800)]
+    [TestCase(100, 1000)]
+    public void Ef_search_grows_with_the_page_between_the_floor_and_1000(int wanted, int ef) =>
+        Assert.That(ChipQueries.EfSearch(new CatalogStoreOptions(), wanted), Is.EqualTo(ef));
+
+    [Test]
+    public void The_exact_plan_takes_more_candidates_on_larger_catalogues_never_fewer_than_the_floor()
+    {
+        var options = new CatalogStoreOptions();
+        Assert.That(ChipQueries.ExactScanMaxCandidates(options, 40, 10_000), Is.EqualTo(options.ExactScanMaxCandidates));
+        Assert.That(ChipQueries.ExactScanMaxCandidates(options, 40, 1_000_000), Is.EqualTo(14_142));
+        Assert.That(ChipQueries.ExactScanMaxCandidates(options, 40, 100_000_000), Is.EqualTo(141_421));
+        Assert.That(ChipQueries.ExactScanMaxCandidates(options with { ExactScanMaxCandidates = 50_000 }, 40, 1_000_000), Is.EqualTo(50_000));
+    }
+}
