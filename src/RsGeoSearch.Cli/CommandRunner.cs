@@ -43,6 +43,22 @@ internal static class CommandRunner
         }
     }
 
+    /// <summary>
+    /// Builds a Core request; a rule it breaks names the HTTP parameter (min_relevance), which the CLI reports as its
+    /// option (--min-relevance). The query text is an argument, not an option, and keeps Core's wording.
+    /// </summary>
+    public static T WithOptionNames<T>(Func<T> build)
+    {
+        try
+        {
+            return build();
+        }
+        catch (InputException e) when (e.Field is { } field && field != "q" && e.Message.StartsWith(field, StringComparison.Ordinal))
+        {
+            throw new InputException($"--{field.Replace('_', '-')}{e.Message[field.Length..]}", e);
+        }
+    }
+
     /// <summary>Parses "1,2,3" into chip ids.</summary>
     public static IReadOnlyList<long> ParseIds(string? text, string option)
     {

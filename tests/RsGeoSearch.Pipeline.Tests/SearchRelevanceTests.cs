@@ -245,8 +245,8 @@ public sealed class SearchRelevanceTests
         }
     }
 
-    [TestCase("--not", "clouds,,haze", "empty term")]
-    [TestCase("--not", " ", "empty term")]
+    [TestCase("--not", "clouds,,haze", "--not: a negative term is empty")]
+    [TestCase("--not", " ", "--not: a negative term is empty")]
     [TestCase("--min-relevance", "1.5", "--min-relevance 1.5 must be between 0 and 1")]
     [TestCase("--min-relevance", "-0.2", "between 0 and 1")]
     [TestCase("--group", "places", "--group 'places' must be chip or place")]

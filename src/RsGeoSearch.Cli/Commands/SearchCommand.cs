@@ -43,9 +43,10 @@ internal static class SearchCommand
             if (fmt is not ("table" or "json" or "geojson")) throw new InputException($"--format '{fmt}' must be table, json or geojson");
             var imagePath = parseResult.GetValue(image);
             if (imagePath is not null && !File.Exists(imagePath)) throw new InputException($"--image {imagePath}: no such file");
-            var query = new CatalogQuery(
+            var imageBytes = imagePath is null ? null : await File.ReadAllBytesAsync(imagePath, ct);
+            var query = CommandRunner.WithOptionNames(() => new CatalogQuery(
                 Text: parseResult.GetValue(text),
-                Image: imagePath is null ? null : await File.ReadAllBytesAsync(imagePath, ct),
+                Image: imageBytes,
                 Like: CommandRunner.ParseIds(parseResult.GetValue(like), "--like"),
                 Unlike: CommandRunner.ParseIds(parseResult.GetValue(unlike), "--unlike"),
                 Bbox: parseResult.GetValue(bbox) is { } b ? BoundingBox.Parse(b) : null,
@@ -61,7 +62,7 @@ internal static class SearchCommand
                     "chip" => SearchGrouping.Chip,
                     "place" => SearchGrouping.Place,
                     var g => throw new InputException($"--group '{g}' must be chip or place"),
-                });
+                }));
             if (query.Text is { } q && string.IsNullOrWhiteSpace(q)) throw new InputException("the text query is empty");
             if (!query.IsRanked) throw new InputException("give a text query, --image FILE or --like CHIP_IDS");
             using var models = new ModelCache(Inference.ModelRegistry.Default(), query.Model, model.Settings(parseResult));
