@@ -97,7 +97,7 @@ public sealed class SearchService : IChipCatalog, IAsyncDisposable
         var minScore = query.MinScore;
         if (minRelevance is { } r && relevance is { NeedsEmbeddings: false }) minScore = Math.Max(minScore ?? -2, relevance.MinScore(r));
         var search = new SearchQuery(model.Name, vector, query.Bbox, query.Time, query.Limit, query.Offset, minScore,
-            exclude.Count > 0 ? exclude : null, query.Where).Validated();
+            exclude.Count > 0 ? exclude : null, query.Where); // the store's SearchAsync validates it
         var places = query.Group == SearchGrouping.Place;
         // A calibrated cosine model needs each hit's embedding for its relevance: the store returns them with the page.
         var extras = relevance is { NeedsEmbeddings: true } ? SearchExtras.Embeddings : SearchExtras.None;
