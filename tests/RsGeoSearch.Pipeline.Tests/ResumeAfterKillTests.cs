@@ -33,7 +33,7 @@ public sealed class ResumeAfterKillTests
         {
             var before = await CountAsync(db);
             if (before.Chips >= expected) break;
-            using var child = Rsgeo.Start("ingest", folder, "--chip-size", $"{ChipSize}", "--batch-size", "8",
+            using var child = Rsgeo.Start("ingest", folder, "--chip-size", $"{ChipSize}", "--batch-size", "8", "--write-batch-size", "8",
                 "--database", db.ConnectionString, "--model", TestModels.TinyClip);
             // Kill as soon as this run has written something (at a random later moment).
             var clock = Stopwatch.StartNew();

@@ -29,12 +29,13 @@ internal static class IngestCommand
             DefaultValueFactory = _ => "auto",
         };
         var batch = new Option<int>("--batch-size") { Description = "Chips per encoder batch", DefaultValueFactory = _ => 32 };
+        var writeBatch = new Option<int>("--write-batch-size") { Description = "Chips per database transaction (per scene)", DefaultValueFactory = _ => new IngestOptions().WriteBatchSize };
         var connection = new DbCommand.ConnectionOptions();
         var model = new ModelsCommand.ModelOptions();
 
         var command = new Command("ingest", "Cut rasters into chips, embed each chip and store footprints, dates and embeddings")
         {
-            paths, chipSize, stride, levels, bands, acquired, maxNodata, edges, allowUngeo, retile, reembed, storage, batch,
+            paths, chipSize, stride, levels, bands, acquired, maxNodata, edges, allowUngeo, retile, reembed, storage, batch, writeBatch,
         };
         connection.AddTo(command);
         model.AddTo(command);
@@ -56,6 +57,7 @@ internal static class IngestCommand
                 },
                 AllowUngeoreferenced = parseResult.GetValue(allowUngeo),
                 BatchSize = parseResult.GetValue(batch),
+                WriteBatchSize = parseResult.GetValue(writeBatch),
                 Retile = parseResult.GetValue(retile),
                 Reembed = parseResult.GetValue(reembed),
                 HalfPrecision = parseResult.GetValue(storage)?.ToLowerInvariant() switch
