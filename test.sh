@@ -53,6 +53,10 @@ for extra in "$ROOT"/tests/*.test.sh; do
   if [ "$rc" -ne 0 ]; then status=1; [ -n "$line" ] && [ "$(echo "$line" | awk '{print $3}')" != 0 ] || failed=$((failed + 1)); fi
 done
 
+# CI keeps only the tail of this output: name every failed .NET test here, next to the summary.
+failed_names=$(grep -hE '^\s+Failed [A-Za-z_][A-Za-z0-9_.]* \[' "$LOG_DIR/dotnet-test.log" "$LOG_DIR/dotnet-test-citus.log" 2>/dev/null | sed -E 's/^\s+//' | sort -u)
+if [ -n "$failed_names" ]; then echo; echo "==> failed .NET tests (details in artifacts/test-logs/)"; echo "$failed_names"; fi
+
 echo
 echo "$passed passed, $failed failed"
 [ "$status" -eq 0 ] && [ "$failed" -eq 0 ]

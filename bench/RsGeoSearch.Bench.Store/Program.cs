@@ -20,7 +20,7 @@ using RsGeoSearch.Store;
 // real — the bundled model's embeddings of real chips (shared AID scenes and rasters, augmented), spread with small
 // noise over places with several dates, some undated, queried with caption texts (see BenchSets.cs). The real base
 // embeddings are cached under artifacts/bench-store/.
-// --json FILE writes {"chips","dim","qps_4_clients","cases":[{"dataset","case","plan","p50_ms","p95_ms","p99_ms",
+// --json FILE writes {"chips","dim","target","load_average","loads":[{"dataset","load_s","index_build_s"}],"qps_4_clients","cases":[{"dataset","case","plan","p50_ms","p95_ms","p99_ms",
 // "recall_at_10","exact_k","queries"}]} with the project's plan per case and the anchors as entries whose plan is
 // "pgvector-default" / "exact".
 // --levers measures search levers on the same queries as raw-SQL variants (ef_search, strict/relaxed iterative scan,
@@ -75,6 +75,7 @@ try
     var mixed = new List<SearchQuery>();
     var recallSource = sets.Count > 1 ? "real" : sets[0].Name;
     var indexRecall = new Dictionary<string, (double Found, double Wanted)>(StringComparer.Ordinal);
+    var loads = new List<(string Dataset, (double Load, double Index) Seconds)>();
     foreach (var set in sets)
     {
         var model = await store.Models.RegisterAsync(set.ModelName, set.Dimension, halfPrecision: false);
@@ -82,7 +83,7 @@ try
         if (stored != chips)
         {
             if (stored != 0) throw new InvalidOperationException($"the catalog holds {stored} chips of {set.ModelName}, not {chips}: use another --data-dir or reset it");
-            await LoadAsync(store, model, set, chips);
+            loads.Add((set.Name, await LoadAsync(store, model, set, chips)));
         }
         else Console.WriteLine($"catalog already holds {stored:N0} chips of {set.ModelName}; skipping the load");
 
@@ -198,6 +199,9 @@ try
         {
             chips,
             dim = sets[0].Dimension,
+            target = target.Describe(),
+            load_average = LoadAverage(),
+            loads = loads.Select(l => new { dataset = l.Dataset, load_s = Math.Round(l.Seconds.Load, 1), index_build_s = Math.Round(l.Seconds.Index, 1) }),
             qps_4_clients = Math.Round(qps, 1),
             cases = results.Select(r => new
             {
@@ -269,7 +273,7 @@ static async Task CompareHalfAsync(CatalogStore store, int chips, int dim, int q
         $"recall@10 against the float exact answer, {queries} unfiltered queries: halfvec exact {halfExact / total:F3}, halfvec HNSW {halfIndex / total:F3}, float HNSW {fullIndex / total:F3}"));
 }
 
-static async Task LoadAsync(CatalogStore store, ModelInfo model, BenchSet set, int chips)
+static async Task<(double Load, double Index)> LoadAsync(CatalogStore store, ModelInfo model, BenchSet set, int chips)
 {
     var dropped = await store.Models.PrepareBulkLoadAsync(model, chips);
     Console.WriteLine($"loading {chips:N0} chips of the {set.Name} set{(dropped ? " (index dropped; built after the load)" : "")}");
@@ -289,6 +293,7 @@ static async Task LoadAsync(CatalogStore store, ModelInfo model, BenchSet set, i
     await store.Models.FinishBulkLoadAsync(model);
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
         $"loaded in {load.TotalSeconds:F0} s ({chips / load.TotalSeconds:F0} chips/s); HNSW index (m=16, ef_construction=64) + ANALYZE in {sw.Elapsed.TotalSeconds:F0} s; load average {LoadAverage()}"));
+    return (load.TotalSeconds, sw.Elapsed.TotalSeconds);
 }
 
 static string LoadAverage()

@@ -184,9 +184,18 @@ public static class CitusTopology
     /// </summary>
     public static bool IsWorkerConnectionFailure(PostgresException e) =>
         e.SqlState == PostgresErrorCodes.InternalError
-        && (e.MessageText.StartsWith("failure on connection marked as essential", StringComparison.Ordinal)
-            || e.MessageText.StartsWith("connection to the remote node", StringComparison.Ordinal)
-            || e.MessageText.StartsWith("could not establish any connections to the node", StringComparison.Ordinal));
+        && WorkerConnectionFailures.Any(text => e.MessageText.StartsWith(text, StringComparison.Ordinal));
+
+    /// <summary>
+    /// How those errors begin: Citus's own texts, and libpq's texts that Citus passes on (with XX000) when a worker's
+    /// connection breaks mid-result, e.g. "server closed the connection unexpectedly" for a worker killed by SIGKILL.
+    /// </summary>
+    private static readonly string[] WorkerConnectionFailures =
+    [
+        "failure on connection marked as essential", "connection to the remote node", "could not establish any connections to the node",
+        "server closed the connection unexpectedly", "could not connect to server", "connection to server", "no connection to the server",
+        "SSL SYSCALL error", "lost connection to",
+    ];
 
     /// <summary>How to install an extension a node lacks.</summary>
     public static string InstallHint(string extension) => extension switch
