@@ -40,11 +40,23 @@ public interface IChipCatalog
     /// </summary>
     Task<ChangeResult> ChangesAsync(ChangeQuery query, CancellationToken ct);
 
-    /// <summary>True when the database answers.</summary>
-    Task<bool> IsAvailableAsync(CancellationToken ct);
+    /// <summary>Whether the database answers and, on a distributed (Citus) catalogue, which workers do not.</summary>
+    Task<CatalogHealth> CheckHealthAsync(CancellationToken ct);
 
     /// <summary>How the cache of text embeddings (query texts and negative terms) is doing; null when there is none.</summary>
     CacheStatistics? TextEmbeddingCache => null;
+}
+
+/// <summary>
+/// The catalogue's database answers (<see cref="Available"/>); on Citus, <see cref="Workers"/> is the number of
+/// workers and <see cref="UnreachableWorkers"/> names those that do not answer (a search needing their shards fails).
+/// </summary>
+public sealed record CatalogHealth(bool Available, int Workers = 0, IReadOnlyList<string>? UnreachableWorkers = null)
+{
+    public IReadOnlyList<string> UnreachableWorkers { get; init; } = UnreachableWorkers ?? [];
+
+    /// <summary>Everything answers: the database and every worker.</summary>
+    public bool Healthy => Available && UnreachableWorkers.Count == 0;
 }
 
 /// <summary>Look-ups a cache answered (<see cref="Hits"/>) or had to compute (<see cref="Misses"/>), and the entries it holds.</summary>

@@ -99,6 +99,8 @@ public sealed class CitusFaultTests
         const string url = "/search?q=farmland&limit=10";
         var expected = await IdsAsync(host, url);
         Assert.That(expected, Has.Count.EqualTo(10));
+        var health = JsonDocument.Parse(await host.Client.GetStringAsync("/health")).RootElement.GetProperty("database");
+        Assert.That((health.GetProperty("distributed").GetBoolean(), health.GetProperty("workers").GetInt32()), Is.EqualTo((true, 2)));
 
         // Four clients query while the worker holding the chips is killed; every answer is checked.
         var answers = new ConcurrentBag<(int Status, string Body, string? RetryAfter, string? Type)>();
@@ -134,8 +136,19 @@ public sealed class CitusFaultTests
             Assert.That(a.Body, Does.Not.Contain(_directory).And.Not.Contain("Exception"), "no server paths or exception names");
         }
 
+        // /health does not say ok while a worker is down (the coordinator alone answering is not health).
+        using (var down = await host.Client.GetAsync("/health"))
+        {
+            var body = await down.Content.ReadAsStringAsync();
+            Assert.That((int)down.StatusCode, Is.EqualTo(503), body);
+            Assert.That(JsonDocument.Parse(body).RootElement.GetProperty("detail").GetString(),
+                Does.Contain("1 of its 2 Citus workers do not (worker ").And.Contain("searches that need their shards fail"), body);
+            Assert.That(body, Does.Not.Contain(_directory), "the local workers' socket folders are server paths");
+        }
+
         await _citus.StartAsync(); // the worker comes back
         Assert.That(await IdsAsync(host, url), Is.EqualTo(expected), "the API recovers by itself with the same answer");
+        using (var up = await host.Client.GetAsync("/health")) Assert.That((int)up.StatusCode, Is.EqualTo(200));
     }
 
     private static bool IsLostWorker(Exception e) => e switch

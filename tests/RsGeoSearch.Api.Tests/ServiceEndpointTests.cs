@@ -9,6 +9,9 @@ public sealed class ServiceEndpointTests : ApiTestBase
     {
         var health = await GetJsonAsync("/health");
         Assert.That(health.GetProperty("status").GetString(), Is.EqualTo("ok"));
+        var database = health.GetProperty("database");
+        Assert.That(database.GetProperty("distributed").GetBoolean(), Is.EqualTo(TestSupport.TestDatabase.IsCitus));
+        Assert.That(database.GetProperty("workers").GetInt32(), Is.EqualTo(TestSupport.TestDatabase.IsCitus ? 2 : 0));
     }
 
     [Test]

@@ -125,7 +125,7 @@ public sealed class FakeCatalog : IChipCatalog
         static DateOnly p(SceneRecord s) => DateOnly.FromDateTime(s.AcquiredAt!.Value.UtcDateTime);
     }
 
-    public Task<bool> IsAvailableAsync(CancellationToken ct) => Task.FromResult(true);
+    public Task<CatalogHealth> CheckHealthAsync(CancellationToken ct) => Task.FromResult(new CatalogHealth(true));
 
     private static IEnumerable<T> Page<T>(IEnumerable<T> items, int offset, int limit) => items.Skip(offset).Take(limit);
 

@@ -38,22 +38,27 @@ internal static class ServiceEndpoints
 
         app.MapGet("/health", async (IChipCatalog catalog, ILoggerFactory logs, CancellationToken ct) =>
         {
-            bool available;
-            try { available = await catalog.IsAvailableAsync(ct); }
+            CatalogHealth health;
+            try { health = await catalog.CheckHealthAsync(ct); }
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 logs.CreateLogger("RsGeoSearch.Api.Health").LogWarning("health check failed: {Error}", e.Message);
-                available = false;
+                health = new CatalogHealth(false);
             }
+            if (!health.Available) throw new ServiceUnavailableException("the database does not answer", TimeSpan.FromSeconds(5));
+            if (health.UnreachableWorkers.Count > 0)
+                throw new ServiceUnavailableException(
+                    $"the database answers but {health.UnreachableWorkers.Count} of its {health.Workers} Citus workers do not "
+                    + $"({string.Join(", ", health.UnreachableWorkers)}); searches that need their shards fail until they are back",
+                    TimeSpan.FromSeconds(5));
             var cache = catalog.TextEmbeddingCache;
-            if (available)
-                return Results.Json(new
-                {
-                    status = "ok",
-                    models = catalog.Models.Select(m => m.Name),
-                    text_embedding_cache = cache is null ? null : new { hits = cache.Hits, misses = cache.Misses, entries = cache.Entries },
-                });
-            throw new ServiceUnavailableException("the database does not answer", TimeSpan.FromSeconds(5));
+            return Results.Json(new
+            {
+                status = "ok",
+                models = catalog.Models.Select(m => m.Name),
+                database = new { distributed = health.Workers > 0, workers = health.Workers },
+                text_embedding_cache = cache is null ? null : new { hits = cache.Hits, misses = cache.Misses, entries = cache.Entries },
+            });
         });
 
         app.MapGet("/models", (HttpContext context, IChipCatalog catalog) =>

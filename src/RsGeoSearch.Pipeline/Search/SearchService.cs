@@ -245,7 +245,7 @@ public sealed class SearchService : IChipCatalog, IAsyncDisposable
             throw new ModelWeightsChangedException(model.Name, stored.Fingerprint, model.Fingerprint);
     }
 
-    public async Task<bool> IsAvailableAsync(CancellationToken ct) => await Store.IsAvailableAsync(ct).ConfigureAwait(false);
+    public Task<CatalogHealth> CheckHealthAsync(CancellationToken ct) => Store.CheckHealthAsync(ct);
 
     /// <summary>Scores texts for an image embedding with the model's rule (softmax or sigmoid), best first.</summary>
     public static IReadOnlyList<LabelScore> Rank(Model model, float[] imageEmbedding, IReadOnlyList<string> texts, IReadOnlyList<float[]> textEmbeddings)

@@ -67,18 +67,25 @@ public sealed class CatalogStore : IAsyncDisposable
 
     public ValueTask DisposeAsync() => DataSource.DisposeAsync();
 
-    /// <summary>True when the database answers a trivial query.</summary>
-    public async Task<bool> IsAvailableAsync(CancellationToken ct = default)
+    /// <summary>
+    /// Whether the database answers a trivial query and, on Citus, which workers do not answer theirs (the
+    /// coordinator alone answering is not enough: every search that needs a lost worker's shards fails).
+    /// </summary>
+    public async Task<CatalogHealth> CheckHealthAsync(CancellationToken ct = default)
     {
         try
         {
             await using var conn = await DataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
-            await using var cmd = new NpgsqlCommand("SELECT 1", conn);
-            return await cmd.ExecuteScalarAsync(ct).ConfigureAwait(false) is 1;
+            await using (var cmd = new NpgsqlCommand("SELECT 1", conn))
+                if (await cmd.ExecuteScalarAsync(ct).ConfigureAwait(false) is not 1) return new CatalogHealth(false);
+            if (await CitusTopology.TryGetExtensionVersionAsync(conn, ct).ConfigureAwait(false) is null) return new CatalogHealth(true);
+            var workers = await CitusTopology.ProbeWorkersAsync(conn, "SELECT 1", ct).ConfigureAwait(false);
+            return new CatalogHealth(true, workers.Count,
+                workers.Select((w, i) => (w, i)).Where(x => !x.w.Success).Select(x => CitusTopology.PublicName(x.w.Host, x.w.Port, x.i, workers.Count)).ToList());
         }
         catch (NpgsqlException)
         {
-            return false;
+            return new CatalogHealth(false);
         }
     }
 
@@ -109,6 +116,14 @@ public sealed class CatalogStore : IAsyncDisposable
         catch (Exception e) when (IsUnavailable(e))
         {
             throw new ServiceUnavailableException("the database is not reachable; try again shortly", RetryAfter, e);
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.InternalError || e.SqlState.StartsWith("58", StringComparison.Ordinal))
+        {
+            // Citus reports a worker lost mid-statement under several codes and texts (XX000, 58030 "failed to COPY
+            // to shard"...): a system error while a worker does not answer is that worker's loss.
+            if ((await CheckHealthAsync(ct).ConfigureAwait(false)).UnreachableWorkers.Count > 0)
+                throw new ServiceUnavailableException("the database is not reachable; try again shortly", RetryAfter, e);
+            throw;
         }
         finally
         {

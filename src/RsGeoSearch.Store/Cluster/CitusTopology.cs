@@ -34,27 +34,14 @@ public static class CitusTopology
     {
         var citus = await TryGetExtensionVersionAsync(conn, ct).ConfigureAwait(false)
             ?? throw new StoreException("the database has no citus extension");
-        var workers = new List<(string Host, int Port)>();
-        await using (var cmd = new NpgsqlCommand("SELECT nodename, nodeport FROM pg_dist_node WHERE noderole = 'primary' AND isactive AND groupid <> 0 ORDER BY nodeid", conn))
-        await using (var reader = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false))
-            while (await reader.ReadAsync(ct).ConfigureAwait(false)) workers.Add((reader.GetString(0), reader.GetInt32(1)));
-        if (workers.Count == 0) return;
-
-        // master_run_on_worker opens its own connection per worker and reports failures as rows (no exception).
         const string probe = """
             SELECT coalesce(string_agg(extname || '=' || extversion, ',' ORDER BY extname), '') FROM pg_extension
             WHERE extname IN ('citus', 'postgis', 'vector')
             """;
-        await using var run = new NpgsqlCommand("SELECT node_name, node_port, success, result FROM master_run_on_worker($1, $2, $3, false)", conn);
-        run.Parameters.Add(new NpgsqlParameter { Value = workers.Select(w => w.Host).ToArray() });
-        run.Parameters.Add(new NpgsqlParameter { Value = workers.Select(w => w.Port).ToArray() });
-        run.Parameters.Add(new NpgsqlParameter { Value = workers.Select(_ => probe).ToArray() });
-        await using var rows = await run.ExecuteReaderAsync(ct).ConfigureAwait(false);
-        while (await rows.ReadAsync(ct).ConfigureAwait(false))
+        foreach (var (host, port, success, result) in await ProbeWorkersAsync(conn, probe, ct).ConfigureAwait(false))
         {
-            var node = $"worker {rows.GetString(0)}:{rows.GetInt32(1)}";
-            var result = rows.IsDBNull(3) ? "" : rows.GetString(3);
-            if (!rows.GetBoolean(2))
+            var node = $"worker {host}:{port}";
+            if (!success)
                 throw new CitusNodeException(node, null, $"does not answer ({FirstLine(result)})",
                     "start it (rsgeo db start starts local workers) or remove it on the coordinator with SELECT citus_remove_node(host, port)");
             var have = result.Split(',', StringSplitOptions.RemoveEmptyEntries)
@@ -67,6 +54,42 @@ public static class CitusTopology
                     "install the same Citus release on every node and run ALTER EXTENSION citus UPDATE; on each");
         }
     }
+
+    /// <summary>
+    /// Runs <paramref name="sql"/> on every active primary worker (in node order) over a connection of its own per
+    /// worker; a worker that does not answer within 5 s is a row with Success false and the error as Result.
+    /// </summary>
+    public static async Task<IReadOnlyList<(string Host, int Port, bool Success, string Result)>> ProbeWorkersAsync(
+        NpgsqlConnection conn, string sql, CancellationToken ct = default)
+    {
+        var workers = new List<(string Host, int Port)>();
+        await using (var cmd = new NpgsqlCommand("SELECT nodename, nodeport FROM pg_dist_node WHERE noderole = 'primary' AND isactive AND groupid <> 0 ORDER BY nodeid", conn))
+        await using (var reader = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false))
+            while (await reader.ReadAsync(ct).ConfigureAwait(false)) workers.Add((reader.GetString(0), reader.GetInt32(1)));
+        if (workers.Count == 0) return [];
+
+        // master_run_on_worker reports a worker that fails as a row (no exception); the timeout bounds a silent host.
+        await using var tx = await conn.BeginTransactionAsync(ct).ConfigureAwait(false);
+        await using (var timeout = new NpgsqlCommand("SET LOCAL citus.node_connection_timeout = 5000", conn, tx))
+            await timeout.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+        await using var run = new NpgsqlCommand("SELECT node_name, node_port, success, result FROM master_run_on_worker($1, $2, $3, false)", conn, tx);
+        run.Parameters.Add(new NpgsqlParameter { Value = workers.Select(w => w.Host).ToArray() });
+        run.Parameters.Add(new NpgsqlParameter { Value = workers.Select(w => w.Port).ToArray() });
+        run.Parameters.Add(new NpgsqlParameter { Value = workers.Select(_ => sql).ToArray() });
+        var rows = new List<(string, int, bool, string)>();
+        await using (var reader = await run.ExecuteReaderAsync(ct).ConfigureAwait(false))
+            while (await reader.ReadAsync(ct).ConfigureAwait(false))
+                rows.Add((reader.GetString(0), reader.GetInt32(1), reader.GetBoolean(2), reader.IsDBNull(3) ? "" : reader.GetString(3)));
+        await tx.CommitAsync(ct).ConfigureAwait(false);
+        return rows;
+    }
+
+    /// <summary>
+    /// A worker as HTTP clients may see it: "worker 2 of 3", with host:port unless the host is a socket folder
+    /// (local clusters), which is a server path.
+    /// </summary>
+    public static string PublicName(string host, int port, int index, int count) =>
+        host.StartsWith('/') ? $"worker {index + 1} of {count}" : $"worker {index + 1} of {count} ({host}:{port})";
 
     /// <summary>
     /// The catalog's placement on a Citus cluster, in the order foreign keys need: small tables (models, scenes,
