@@ -15,7 +15,7 @@ using RsGeoSearch.Store;
 //
 //   dotnet run -c Release --project bench/RsGeoSearch.Bench.Store -- [--chips N] [--dataset synthetic|real|both]
 //        [--dim D] [--queries Q] [--json FILE] [--levers] [--database URL | --data-dir DIR] [--workers N] [--keep]
-//        [--compare-halfvec] [--write-recall FILE] [--model DIR]
+//        [--compare-halfvec] [--write-recall FILE] [--model DIR] [--hnsw-m M] [--ef-construction E]
 // Data sets (N chips each): synthetic — random unit vectors around 200 centres (the hard, clustered case; --dim);
 // real — the bundled model's embeddings of real chips (shared AID scenes and rasters, augmented), spread with small
 // noise over places with several dates, some undated, queried with caption texts (see BenchSets.cs). The real base
@@ -29,6 +29,7 @@ using RsGeoSearch.Store;
 // sizes and recall@10 of halfvec (exact and HNSW plans) against the float exact answer (unfiltered queries).
 // --write-recall records the recall@10 of the project plan's HNSW queries per filter class (real set when run, else
 // synthetic) as the row for this size in FILE (src/RsGeoSearch.Pipeline/Search/search-recall.json).
+// --hnsw-m / --ef-construction build the HNSW graph denser than the store's defaults (16 / 64), to weigh that lever.
 // Without --database/--data-dir it creates a temporary embedded cluster and deletes it at the end; with --workers N
 // that cluster is a local Citus cluster (coordinator + N workers). An existing catalogue of the same size is reused.
 
@@ -49,6 +50,11 @@ if (datasetArg is not ("synthetic" or "real" or "both"))
     return 2;
 }
 int? workers = args.Contains("--workers") ? IntArg("--workers", 2) : null;
+var storeOptions = new CatalogStoreOptions
+{
+    HnswM = IntArg("--hnsw-m", new CatalogStoreOptions().HnswM),
+    HnswEfConstruction = IntArg("--ef-construction", new CatalogStoreOptions().HnswEfConstruction),
+};
 var temporary = database is null && dataDir is null;
 if (temporary) dataDir = Directory.CreateTempSubdirectory("rsgeo-bench-").FullName;
 
@@ -64,7 +70,7 @@ var target = DatabaseTarget.Resolve(database, dataDir, progress: new Progress<st
 Console.WriteLine($"store benchmark: {chips:N0} chips per set ({string.Join(", ", sets.Select(s => $"{s.Name} {s.Dimension}-d"))}), {queries} queries per case, on {target.Describe()}; load average {LoadAverage()}");
 try
 {
-    await using var store = await target.OpenStoreAsync();
+    await using var store = CatalogStore.Create(await target.EnsureReadyAsync(), storeOptions);
     if (compareHalf)
     {
         await CompareHalfAsync(store, chips, dim, queries);
@@ -201,6 +207,7 @@ try
             dim = sets[0].Dimension,
             target = target.Describe(),
             load_average = LoadAverage(),
+            hnsw = new { m = store.Options.HnswM, ef_construction = store.Options.HnswEfConstruction },
             loads = loads.Select(l => new { dataset = l.Dataset, load_s = Math.Round(l.Seconds.Load, 1), index_build_s = Math.Round(l.Seconds.Index, 1) }),
             qps_4_clients = Math.Round(qps, 1),
             cases = results.Select(r => new
@@ -292,7 +299,7 @@ static async Task<(double Load, double Index)> LoadAsync(CatalogStore store, Mod
     sw.Restart();
     await store.Models.FinishBulkLoadAsync(model);
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"loaded in {load.TotalSeconds:F0} s ({chips / load.TotalSeconds:F0} chips/s); HNSW index (m=16, ef_construction=64) + ANALYZE in {sw.Elapsed.TotalSeconds:F0} s; load average {LoadAverage()}"));
+        $"loaded in {load.TotalSeconds:F0} s ({chips / load.TotalSeconds:F0} chips/s); HNSW index (m={store.Options.HnswM}, ef_construction={store.Options.HnswEfConstruction}) + ANALYZE in {sw.Elapsed.TotalSeconds:F0} s; load average {LoadAverage()}"));
     return (load.TotalSeconds, sw.Elapsed.TotalSeconds);
 }
 

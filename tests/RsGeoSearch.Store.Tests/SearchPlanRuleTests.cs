@@ -27,4 +27,13 @@ public sealed class SearchPlanRuleTests
         Assert.That(ChipQueries.ExactScanMaxCandidates(options, 40, 100_000_000), Is.EqualTo(141_421));
         Assert.That(ChipQueries.ExactScanMaxCandidates(options with { ExactScanMaxCandidates = 50_000 }, 40, 1_000_000), Is.EqualTo(50_000));
     }
+
+    [Test]
+    public void A_box_scans_exactly_up_to_five_percent_of_the_chips()
+    {
+        var options = new CatalogStoreOptions();
+        Assert.That(ChipQueries.ExactScanMaxCandidates(options, 40, 1_000_000, spatial: true), Is.EqualTo(50_000));
+        Assert.That(ChipQueries.ExactScanMaxCandidates(options, 40, 10_000, spatial: true), Is.EqualTo(options.ExactScanMaxCandidates));
+        Assert.That(ChipQueries.ExactScanMaxCandidates(options, 40, 1_000_000, spatial: false), Is.EqualTo(14_142));
+    }
 }
