@@ -299,6 +299,9 @@ public sealed class CitusCluster
             "citus.enable_statistics_collection = off",
             // Few shards for a handful of local workers on one machine (Citus's default is 32).
             $"citus.shard_count = {Math.Max(4, 4 * workerCount)}",
+            // Keep a connection per shard of a worker between queries (Citus keeps 1: a search over 4 shards per worker
+            // opened 3 connections per worker each time; 10^5 real chips: no-filter p50 115 → 32 ms, 4-client QPS 7 → 18).
+            "citus.max_cached_conns_per_worker = 4",
             // Citus connects to this node itself (background rebalancer, local execution) through its socket.
             $"citus.local_hostname = '{EmbeddedSocket(directory).Replace("'", "''", StringComparison.Ordinal)}'",
         ],
