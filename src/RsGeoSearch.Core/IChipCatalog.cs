@@ -54,9 +54,6 @@ public interface IChipCatalog
 public sealed record CatalogHealth(bool Available, int Workers = 0, IReadOnlyList<string>? UnreachableWorkers = null)
 {
     public IReadOnlyList<string> UnreachableWorkers { get; init; } = UnreachableWorkers ?? [];
-
-    /// <summary>Everything answers: the database and every worker.</summary>
-    public bool Healthy => Available && UnreachableWorkers.Count == 0;
 }
 
 /// <summary>Look-ups a cache answered (<see cref="Hits"/>) or had to compute (<see cref="Misses"/>), and the entries it holds.</summary>

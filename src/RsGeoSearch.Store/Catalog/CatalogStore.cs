@@ -113,17 +113,12 @@ public sealed class CatalogStore : IAsyncDisposable
         {
             return await work(conn).ConfigureAwait(false);
         }
-        catch (Exception e) when (IsUnavailable(e))
-        {
-            throw new ServiceUnavailableException("the database is not reachable; try again shortly", RetryAfter, e);
-        }
-        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.InternalError || e.SqlState.StartsWith("58", StringComparison.Ordinal))
+        catch (Exception e) when (IsUnavailable(e) || e is PostgresException { SqlState: PostgresErrorCodes.InternalError or ['5', '8', ..] })
         {
             // Citus reports a worker lost mid-statement under several codes and texts (XX000, 58030 "failed to COPY
-            // to shard"...): a system error while a worker does not answer is that worker's loss.
-            if ((await CheckHealthAsync(ct).ConfigureAwait(false)).UnreachableWorkers.Count > 0)
-                throw new ServiceUnavailableException("the database is not reachable; try again shortly", RetryAfter, e);
-            throw;
+            // to shard"...): a system error the texts do not name is that worker's loss while a worker does not answer.
+            if (!IsUnavailable(e) && (await CheckHealthAsync(ct).ConfigureAwait(false)).UnreachableWorkers.Count == 0) throw;
+            throw new ServiceUnavailableException("the database is not reachable; try again shortly", RetryAfter, e);
         }
         finally
         {
