@@ -14,7 +14,7 @@ using RsGeoSearch.Store;
 // against exact, how many queries got all k rows, and the plans chosen; then QPS with 4 concurrent clients.
 //
 //   dotnet run -c Release --project bench/RsGeoSearch.Bench.Store -- [--chips N] [--dataset synthetic|real|both]
-//        [--dim D] [--queries Q] [--json FILE] [--levers] [--database URL | --data-dir DIR] [--workers N] [--keep]
+//        [--dim D] [--queries Q] [--json FILE] [--levers [hnsw,ivf,years]] [--database URL | --data-dir DIR] [--workers N] [--keep]
 //        [--compare-halfvec] [--write-recall FILE] [--model DIR] [--hnsw-m M] [--ef-construction E]
 // Data sets (N chips each): synthetic — random unit vectors around 200 centres (the hard, clustered case; --dim);
 // real — the bundled model's embeddings of real chips (shared AID scenes and rasters, augmented), spread with small
@@ -23,8 +23,10 @@ using RsGeoSearch.Store;
 // --json FILE writes {"chips","dim","target","load_average","loads":[{"dataset","load_s","index_build_s"}],"qps_4_clients","cases":[{"dataset","case","plan","p50_ms","p95_ms","p99_ms",
 // "recall_at_10","exact_k","queries"}]} with the project's plan per case and the anchors as entries whose plan is
 // "pgvector-default" / "exact".
-// --levers measures search levers on the same queries as raw-SQL variants (ef_search, strict/relaxed iterative scan,
-// hnsw.max_scan_tuples, halfvec candidates + exact re-rank) and the cost of the exact plan per candidate (Levers.cs).
+// --levers measures search levers on the same queries as raw-SQL variants and the cost of the exact plan per candidate
+// (Levers.cs), in groups (default: all): hnsw (ef_search, strict/relaxed iterative scan, hnsw.max_scan_tuples,
+// halfvec candidates + exact re-rank), ivf (IVFFlat candidates at several probes + re-rank), years (a copy partitioned
+// by acquisition year, an HNSW graph per partition, candidates merged + re-rank).
 // --compare-halfvec stores the synthetic chips twice, as vector and as halfvec, and reports bytes per chip, index
 // sizes and recall@10 of halfvec (exact and HNSW plans) against the float exact answer (unfiltered queries).
 // --write-recall records the recall@10 of the project plan's HNSW queries per filter class (real set when run, else
@@ -38,7 +40,14 @@ var dim = IntArg("--dim", 256);
 var queries = IntArg("--queries", 200);
 var keep = args.Contains("--keep");
 var compareHalf = args.Contains("--compare-halfvec");
-var levers = args.Contains("--levers");
+var leverArg = Array.IndexOf(args, "--levers");
+string[] leverGroups = leverArg < 0 ? [] : leverArg + 1 < args.Length && !args[leverArg + 1].StartsWith("--", StringComparison.Ordinal)
+    ? args[leverArg + 1].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) : Levers.Groups;
+if (leverGroups.Except(Levers.Groups).FirstOrDefault() is { } unknownGroup)
+{
+    Console.Error.WriteLine($"--levers takes groups among {string.Join(", ", Levers.Groups)}, not '{unknownGroup}'");
+    return 2;
+}
 var database = StringArg("--database");
 var dataDir = StringArg("--data-dir");
 var writeRecall = StringArg("--write-recall");
@@ -168,7 +177,7 @@ try
             }
         }
         Console.WriteLine($"load average {LoadAverage()}");
-        if (levers) await Levers.RunAsync(store, model, chips, perCase);
+        if (leverGroups.Length > 0) await Levers.RunAsync(store, model, chips, leverGroups, perCase);
     }
 
     if (writeRecall is not null)
