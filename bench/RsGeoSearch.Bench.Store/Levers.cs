@@ -128,7 +128,7 @@ internal static class Levers
                 return $"CREATE INDEX IF NOT EXISTS {HalfIndex(m)} ON embeddings USING hnsw ((embedding::halfvec({d})) halfvec_cosine_ops) {with} WHERE model_id = {m.Id}";
             case "ivf": // on l2_normalize(...) so that its ORDER BY expression differs from the HNSW index's (same cosine order)
                 return string.Create(CultureInfo.InvariantCulture,
-                    $"CREATE INDEX IF NOT EXISTS {IvfIndex(m)} ON embeddings USING ivfflat ((l2_normalize(embedding::vector({d}))) vector_cosine_ops) WITH (lists = {Math.Max(10, chips / 1000)}) WHERE model_id = {m.Id}");
+                    $"CREATE INDEX IF NOT EXISTS {IvfIndex(m)} ON embeddings USING ivfflat ((l2_normalize(embedding::vector({d}))::vector({d})) vector_cosine_ops) WITH (lists = {Math.Max(10, chips / 1000)}) WHERE model_id = {m.Id}");
             case "years":
                 var t = YearsTable(m);
                 var sql = new StringBuilder($"""
@@ -190,7 +190,7 @@ internal static class Levers
         {
             null => $"SELECT e.chip_id, e.{model.Column} <=> @q::{model.VectorType} AS d FROM embeddings e{join}{where} ORDER BY d, e.chip_id LIMIT {k}",
             Source.Half => Rerank($"FROM embeddings e{join}{where}", $"(e.embedding::halfvec({d})) <=> @q::halfvec({d})"),
-            Source.Ivf => Rerank($"FROM embeddings e{join}{where}", $"l2_normalize(e.embedding::vector({d})) <=> @q::vector({d})"),
+            Source.Ivf => Rerank($"FROM embeddings e{join}{where}", $"l2_normalize(e.embedding::vector({d}))::vector({d}) <=> @q::vector({d})"),
             // The partitioned copy is aliased e too; its own acquired_at lets the planner prune partitions.
             Source.Years => Rerank(
                 $"FROM {YearsTable(model)} e{(q.Bbox is null ? "" : " JOIN chips c ON c.id = e.chip_id AND c.cell = e.cell")} WHERE true{filters.Replace("c.acquired_at", "e.acquired_at")}",

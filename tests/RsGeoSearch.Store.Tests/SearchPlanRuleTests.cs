@@ -36,4 +36,12 @@ public sealed class SearchPlanRuleTests
         Assert.That(ChipQueries.ExactScanMaxCandidates(options, 40, 10_000, spatial: true), Is.EqualTo(options.ExactScanMaxCandidates));
         Assert.That(ChipQueries.ExactScanMaxCandidates(options, 40, 1_000_000, spatial: false), Is.EqualTo(14_142));
     }
+
+    [TestCase(0, true)]
+    [TestCase(10_000, true)]
+    [TestCase(199_999, true)]
+    [TestCase(200_000, false)]
+    [TestCase(1_000_000, false)]
+    public void Searches_of_fewer_than_200000_candidates_run_without_parallel_workers(long candidates, bool serial) =>
+        Assert.That(ChipQueries.Serial(candidates), serial ? Is.EqualTo(ChipSql.NoParallelWorkers) : Is.Null);
 }

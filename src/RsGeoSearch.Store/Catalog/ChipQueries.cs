@@ -53,25 +53,21 @@ public sealed class ChipQueries
                 _ when query.NarrowsChips && estimate.Candidates <= ExactScanMaxCandidates(options, fetch, estimate.Total, query.Bbox is not null) => SearchPlan.Exact,
                 _ => SearchPlan.Index,
             };
+            var serial = Serial(estimate.Candidates);
             if (chosen == SearchPlan.Exact)
             {
-                var exact = await ReadPageAsync(conn, null, model, query, SearchPlan.Exact, wanted, estimate, null, withCount, withEmbeddings, ct).ConfigureAwait(false);
+                var exact = await ReadPageAsync(conn, model, query, SearchPlan.Exact, wanted, estimate, serial, null, withCount, withEmbeddings, ct).ConfigureAwait(false);
                 return Result(exact, SearchPlan.Exact, exact.Count);
             }
 
             // Enough index tuples to find `fetch` rows that pass a filter of the estimated selectivity, with margin.
             var selectivity = estimate.Total > 0 ? Math.Clamp((double)estimate.Candidates / estimate.Total, 1e-6, 1) : 1;
             var settings = ChipSql.IndexSettings(EfSearch(options, wanted), (long)Math.Clamp(fetch / selectivity * 4, 20_000, 2_000_000));
-            Page page;
-            await using (var tx = await conn.BeginTransactionAsync(ct).ConfigureAwait(false))
-            {
-                page = await ReadPageAsync(conn, tx, model, query, SearchPlan.Index, fetch, estimate, settings, withCount, withEmbeddings, ct).ConfigureAwait(false);
-                await tx.CommitAsync(ct).ConfigureAwait(false);
-            }
+            var page = await ReadPageAsync(conn, model, query, SearchPlan.Index, fetch, estimate, serial, settings, withCount, withEmbeddings, ct).ConfigureAwait(false);
             if (page.Fetched >= fetch) return Result(page, SearchPlan.Index, page.Count);
             // The index ran out (hnsw.max_scan_tuples) before enough rows passed the filter, or fewer rows match at
             // all: only an exact scan can tell, and it is cheap for such selective filters.
-            var fallback = await ReadPageAsync(conn, null, model, query, SearchPlan.Exact, wanted, estimate, null, false, withEmbeddings, ct).ConfigureAwait(false);
+            var fallback = await ReadPageAsync(conn, model, query, SearchPlan.Exact, wanted, estimate, serial, null, false, withEmbeddings, ct).ConfigureAwait(false);
             return Result(fallback, SearchPlan.Exact, page.Count);
 
             SearchResult Result(Page p, SearchPlan used, long? count) =>
@@ -101,6 +97,16 @@ public sealed class ChipQueries
     internal static long ExactScanMaxCandidates(CatalogStoreOptions options, int fetch, long chips, bool spatial = false) =>
         Math.Max(Math.Max(options.ExactScanMaxCandidates, (long)Math.Sqrt(5.0 * fetch * Math.Max(0, chips))), spatial ? chips / 20 : 0);
 
+    /// <summary>
+    /// Below this many candidates a search runs without parallel workers: each worker is a new server process that
+    /// loads PostGIS and pgvector before it reads a row (10^6 real chips, bbox 1 %, ~10,000 candidates, exact plan on
+    /// 2 cores: 2 workers 102 ms, 1 worker 58 ms, none 24 ms). Only a scan of most of a large catalogue repays them.
+    /// </summary>
+    internal const long ParallelMinCandidates = 200_000;
+
+    /// <summary>The setting that turns parallel workers off for a search of <paramref name="candidates"/> (null: leave them on).</summary>
+    internal static string? Serial(long candidates) => candidates < ParallelMinCandidates ? ChipSql.NoParallelWorkers : null;
+
     private sealed record Page(List<ScoredChip> Hits, long Fetched, long? Count, Dictionary<long, float[]>? Embeddings);
 
     private readonly record struct Estimate(bool HasIndex, long Total, long Candidates, int[]? Cells);
@@ -114,36 +120,44 @@ public sealed class ChipQueries
         return new Estimate(reader.GetBoolean(0), reader.GetInt64(1), reader.GetInt64(2), reader.IsDBNull(3) ? null : reader.GetFieldValue<int[]>(3));
     }
 
-    /// <summary>One command: the count (before the settings, which would distort its plan), the settings, the page.</summary>
-    private static async Task<Page> ReadPageAsync(NpgsqlConnection conn, NpgsqlTransaction? tx, ModelInfo model, SearchQuery query, SearchPlan plan, int fetch,
-        Estimate estimate, string? settings, bool withCount, bool withEmbeddings, CancellationToken ct)
+    /// <summary>
+    /// One command, in a transaction when it changes settings: <paramref name="serial"/>, the count (before the plan's
+    /// <paramref name="settings"/>, which would distort its plan), the settings, the page.
+    /// </summary>
+    private static async Task<Page> ReadPageAsync(NpgsqlConnection conn, ModelInfo model, SearchQuery query, SearchPlan plan, int fetch,
+        Estimate estimate, string? serial, string? settings, bool withCount, bool withEmbeddings, CancellationToken ct)
     {
         var p = new SqlParameters();
         var statements = new List<string>();
+        if (serial is not null) statements.Add(serial);
         if (withCount) statements.Add(ChipSql.Count(model, query, estimate.Cells, p));
         if (settings is not null) statements.Add(settings);
         statements.Add(ChipSql.Search(model, query, plan, fetch, estimate.Cells, withEmbeddings, p));
-        await using var cmd = p.Command(string.Join(";\n", statements), conn, tx);
-        await using var reader = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
-        await SkipToRowsAsync(reader, ct).ConfigureAwait(false);
+        await using var tx = serial is not null || settings is not null ? await conn.BeginTransactionAsync(ct).ConfigureAwait(false) : null;
         long? count = null;
-        if (withCount)
-        {
-            await reader.ReadAsync(ct).ConfigureAwait(false);
-            count = reader.GetInt64(0);
-            await reader.NextResultAsync(ct).ConfigureAwait(false);
-            await SkipToRowsAsync(reader, ct).ConfigureAwait(false);
-        }
         var hits = new List<ScoredChip>();
         var embeddings = withEmbeddings ? new Dictionary<long, float[]>() : null;
         var fetched = 0;
-        while (await reader.ReadAsync(ct).ConfigureAwait(false))
+        await using (var cmd = p.Command(string.Join(";\n", statements), conn, tx))
+        await using (var reader = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false))
         {
-            if (fetched++ < query.Offset || hits.Count >= query.Limit) continue;
-            var chip = Rows.ReadChip(reader);
-            hits.Add(new ScoredChip(chip, 1 - reader.GetDouble(ChipSql.ChipColumnCount)));
-            if (embeddings is not null) embeddings[chip.Id] = reader.GetFieldValue<Vector>(ChipSql.ChipColumnCount + 1).ToArray();
+            await SkipToRowsAsync(reader, ct).ConfigureAwait(false);
+            if (withCount)
+            {
+                await reader.ReadAsync(ct).ConfigureAwait(false);
+                count = reader.GetInt64(0);
+                await reader.NextResultAsync(ct).ConfigureAwait(false);
+                await SkipToRowsAsync(reader, ct).ConfigureAwait(false);
+            }
+            while (await reader.ReadAsync(ct).ConfigureAwait(false))
+            {
+                if (fetched++ < query.Offset || hits.Count >= query.Limit) continue;
+                var chip = Rows.ReadChip(reader);
+                hits.Add(new ScoredChip(chip, 1 - reader.GetDouble(ChipSql.ChipColumnCount)));
+                if (embeddings is not null) embeddings[chip.Id] = reader.GetFieldValue<Vector>(ChipSql.ChipColumnCount + 1).ToArray();
+            }
         }
+        if (tx is not null) await tx.CommitAsync(ct).ConfigureAwait(false);
         return new Page(hits, fetched, count, embeddings);
     }
 

@@ -122,6 +122,9 @@ public static class ChipSql
             """);
     }
 
+    /// <summary>No parallel workers for the rest of the transaction (ChipQueries.Serial says when).</summary>
+    public const string NoParallelWorkers = "SET LOCAL max_parallel_workers_per_gather = 0";
+
     /// <summary>Settings of the index plan, to run in the same transaction before <see cref="Search"/>.</summary>
     public static string IndexSettings(int efSearch, long maxScanTuples) => string.Create(CultureInfo.InvariantCulture, $"""
         SET LOCAL hnsw.iterative_scan = relaxed_order;
