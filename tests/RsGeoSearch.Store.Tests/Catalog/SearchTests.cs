@@ -42,6 +42,14 @@ public sealed class SearchTests
         Assert.That(_data.Matching(null, Quarter).Count(), Is.InRange(100, 1500));
     }
 
+    [Test]
+    public async Task The_cells_a_box_query_names_are_found_through_an_index_led_by_cell()
+    {
+        await using var conn = await _store.DataSource.OpenConnectionAsync();
+        await using var cmd = new Npgsql.NpgsqlCommand($"SELECT pg_get_indexdef(to_regclass('{SchemaMigrator.Schema}.chips_cell_idx'))", conn);
+        Assert.That(await cmd.ExecuteScalarAsync(), Does.EndWith("USING btree (cell)"), "chips_pkey is (id, cell): it cannot look a cell up");
+    }
+
     [TestCase(false, false)]
     [TestCase(true, false)]
     [TestCase(false, true)]
