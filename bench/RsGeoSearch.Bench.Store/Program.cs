@@ -15,7 +15,7 @@ using RsGeoSearch.Store;
 //
 //   dotnet run -c Release --project bench/RsGeoSearch.Bench.Store -- [--chips N] [--dataset synthetic|real|both]
 //        [--dim D] [--queries Q] [--json FILE] [--levers [hnsw,ivf,years]] [--database URL | --data-dir DIR] [--workers N] [--keep]
-//        [--compare-halfvec] [--write-recall FILE] [--model DIR] [--hnsw-m M] [--ef-construction E]
+//        [--compare-halfvec] [--write-recall FILE] [--model DIR] [--hnsw-m M] [--ef-construction E] [--cases "no filter,time 10%"]
 // Data sets (N chips each): synthetic — random unit vectors around 200 centres (the hard, clustered case; --dim);
 // real — the bundled model's embeddings of real chips (shared AID scenes and rasters, augmented), spread with small
 // noise over places with several dates, some undated, queried with caption texts (see BenchSets.cs). The real base
@@ -31,6 +31,7 @@ using RsGeoSearch.Store;
 // sizes and recall@10 of halfvec (exact and HNSW plans) against the float exact answer (unfiltered queries).
 // --write-recall records the recall@10 of the project plan's HNSW queries per filter class (real set when run, else
 // synthetic) as the row for this size in FILE (src/RsGeoSearch.Pipeline/Search/search-recall.json).
+// --cases runs only the named filter cases (comma-separated).
 // --hnsw-m / --ef-construction build the HNSW graph denser than the store's defaults (16 / 64), to weigh that lever.
 // Without --database/--data-dir it creates a temporary embedded cluster and deletes it at the end; with --workers N
 // that cluster is a local Citus cluster (coordinator + N workers). An existing catalogue of the same size is reused.
@@ -130,6 +131,13 @@ try
             ("bbox 10% + time 10%", () => new SearchQuery(set.ModelName, set.Query(rng), Box(0.10), Time(0.10))),
         };
 
+        if (StringArg("--cases") is { } only)
+        {
+            var wanted = only.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            if (wanted.Except(cases.Select(c => c.Name)).FirstOrDefault() is { } unknown)
+                throw new ArgumentException($"--cases: no case '{unknown}' (cases: {string.Join(", ", cases.Select(c => c.Name))})");
+            cases = cases.Where(c => wanted.Contains(c.Name)).ToArray();
+        }
         Console.WriteLine();
         Console.WriteLine($"{"set",-9} {"case",-20} {"plan",-17} {"p50 ms",8} {"p95 ms",8} {"p99 ms",8} {"recall@10",9} {"k rows",9}  plans chosen");
         var perCase = new List<(string Name, List<SearchQuery> Queries, List<List<long>> Truth, List<long> Candidates)>();
