@@ -16,6 +16,7 @@ using RsGeoSearch.Store;
 //   dotnet run -c Release --project bench/RsGeoSearch.Bench.Store -- [--chips N] [--dataset synthetic|real|both]
 //        [--dim D] [--queries Q] [--json FILE] [--levers [hnsw,ivf,years]] [--database URL | --data-dir DIR] [--workers N] [--keep]
 //        [--compare-halfvec] [--write-recall FILE] [--model DIR] [--hnsw-m M] [--ef-construction E] [--cases "no filter,time 10%"]
+//        [--vector-index hnsw|ivfflat]
 // Data sets (N chips each): synthetic — random unit vectors around 200 centres (the hard, clustered case; --dim);
 // real — the bundled model's embeddings of real chips (shared AID scenes and rasters, augmented), spread with small
 // noise over places with several dates, some undated, queried with caption texts (see BenchSets.cs). The real base
@@ -32,6 +33,7 @@ using RsGeoSearch.Store;
 // --write-recall records the recall@10 of the project plan's HNSW queries per filter class (real set when run, else
 // synthetic) as the row for this size in FILE (src/RsGeoSearch.Pipeline/Search/search-recall.json).
 // --cases runs only the named filter cases (comma-separated).
+// --vector-index makes the store's index of the set's model HNSW (default) or IVFFlat (rebuilt when it changes).
 // --hnsw-m / --ef-construction build the HNSW graph denser than the store's defaults (16 / 64), to weigh that lever.
 // Without --database/--data-dir it creates a temporary embedded cluster and deletes it at the end; with --workers N
 // that cluster is a local Citus cluster (coordinator + N workers). An existing catalogue of the same size is reused.
@@ -60,6 +62,13 @@ if (datasetArg is not ("synthetic" or "real" or "both"))
     return 2;
 }
 int? workers = args.Contains("--workers") ? IntArg("--workers", 2) : null;
+var vectorIndexArg = StringArg("--vector-index") ?? "hnsw";
+if (vectorIndexArg is not ("hnsw" or "ivfflat"))
+{
+    Console.Error.WriteLine($"--vector-index must be hnsw or ivfflat, not '{vectorIndexArg}'");
+    return 2;
+}
+var vectorIndex = vectorIndexArg == "ivfflat" ? VectorIndexKind.IvfFlat : VectorIndexKind.Hnsw;
 var storeOptions = new CatalogStoreOptions
 {
     HnswM = IntArg("--hnsw-m", new CatalogStoreOptions().HnswM),
@@ -95,6 +104,12 @@ try
     foreach (var set in sets)
     {
         var model = await store.Models.RegisterAsync(set.ModelName, set.Dimension, halfPrecision: false);
+        if (model.VectorIndex != vectorIndex)
+        {
+            var sw = Stopwatch.StartNew();
+            model = await store.Models.SetVectorIndexAsync(model.Name, vectorIndex);
+            Console.WriteLine($"{set.Name}: vector index now {vectorIndex} ({sw.Elapsed.TotalSeconds:F0} s); load average {LoadAverage()}");
+        }
         var stored = await store.Models.CountEmbeddingsAsync(model);
         if (stored != chips)
         {
@@ -191,7 +206,7 @@ try
     if (writeRecall is not null)
     {
         var recall = indexRecall.Where(kv => kv.Value.Wanted > 0).ToDictionary(kv => kv.Key, kv => Math.Round(kv.Value.Found / kv.Value.Wanted, 3));
-        SearchRecall.WriteRow(writeRecall, SearchRecall.IndexKey(store.Options), chips, recall);
+        SearchRecall.WriteRow(writeRecall, SearchRecall.IndexKey(store.Options, vectorIndex), chips, recall);
         Console.WriteLine($"wrote the HNSW recall of {chips:N0} chips of the {recallSource} set ({string.Join(", ", recall.Select(r => $"{r.Key} {r.Value}"))}) to {writeRecall}");
     }
 
@@ -224,6 +239,7 @@ try
             dim = sets[0].Dimension,
             target = target.Describe(),
             load_average = LoadAverage(),
+            vector_index = vectorIndexArg,
             hnsw = new { m = store.Options.HnswM, ef_construction = store.Options.HnswEfConstruction },
             loads = loads.Select(l => new { dataset = l.Dataset, load_s = Math.Round(l.Seconds.Load, 1), index_build_s = Math.Round(l.Seconds.Index, 1) }),
             qps_4_clients = Math.Round(qps, 1),
@@ -316,7 +332,7 @@ static async Task<(double Load, double Index)> LoadAsync(CatalogStore store, Mod
     sw.Restart();
     await store.Models.FinishBulkLoadAsync(model);
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"loaded in {load.TotalSeconds:F0} s ({chips / load.TotalSeconds:F0} chips/s); HNSW index (m={store.Options.HnswM}, ef_construction={store.Options.HnswEfConstruction}) + ANALYZE in {sw.Elapsed.TotalSeconds:F0} s; load average {LoadAverage()}"));
+        $"loaded in {load.TotalSeconds:F0} s ({chips / load.TotalSeconds:F0} chips/s); {(model.VectorIndex == VectorIndexKind.IvfFlat ? $"IVFFlat index (lists={ModelStore.IvfLists(chips)})" : $"HNSW index (m={store.Options.HnswM}, ef_construction={store.Options.HnswEfConstruction})")} + ANALYZE in {sw.Elapsed.TotalSeconds:F0} s; load average {LoadAverage()}"));
     return (load.TotalSeconds, sw.Elapsed.TotalSeconds);
 }
 

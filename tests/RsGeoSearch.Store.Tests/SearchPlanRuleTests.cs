@@ -39,9 +39,25 @@ public sealed class SearchPlanRuleTests
 
     [TestCase(0, true)]
     [TestCase(10_000, true)]
-    [TestCase(199_999, true)]
-    [TestCase(200_000, false)]
+    [TestCase(29_999, true)]
+    [TestCase(30_000, false)]
     [TestCase(1_000_000, false)]
-    public void Searches_of_fewer_than_200000_candidates_run_without_parallel_workers(long candidates, bool serial) =>
+    public void Searches_of_fewer_than_30000_candidates_run_without_parallel_workers(long candidates, bool serial) =>
         Assert.That(ChipQueries.Serial(candidates), serial ? Is.EqualTo(ChipSql.NoParallelWorkers) : Is.Null);
+
+    [TestCase(1_000, 10, 10)]
+    [TestCase(1_000, 20, 20)]
+    [TestCase(100, 10, 10)]
+    [TestCase(5, 10, 5)]
+    [TestCase(3_000, 10, 30)]
+    [TestCase(3_000, 1, 30)]
+    public void Ivf_probes_are_a_hundredth_of_the_lists_at_least_10_per_10_rows_at_most_all(int lists, int wanted, int probes) =>
+        Assert.That(ChipQueries.IvfProbes(lists, wanted), Is.EqualTo(probes));
+
+    [TestCase(10_000, 10)]
+    [TestCase(999, 1)]
+    [TestCase(1_000_000, 1_000)]
+    [TestCase(4_000_000, 2_000)]
+    public void Ivf_lists_are_a_thousandth_of_the_rows_up_to_a_million_then_the_square_root(long rows, int lists) =>
+        Assert.That(ModelStore.IvfLists(rows), Is.EqualTo(lists));
 }

@@ -5,7 +5,7 @@ using RsGeoSearch.Store;
 namespace RsGeoSearch.Pipeline.Search;
 
 /// <summary>
-/// The recall an approximate (HNSW) search plan reaches, as the store benchmark measured it per index configuration
+/// The recall an approximate (HNSW or IVFFlat) search plan reaches, as the store benchmark measured it per index configuration
 /// and filter class (none, bbox, time, bbox+time): <c>search-recall.json</c>, embedded here and rewritten by
 /// <c>dotnet run --project bench/RsGeoSearch.Bench.Store -- --write-recall src/RsGeoSearch.Pipeline/Search/search-recall.json</c>.
 /// Every search response names its plan; approximate answers carry this number, so a client knows whether a list is complete.
@@ -15,8 +15,9 @@ public static class SearchRecall
     private static readonly Lazy<IReadOnlyDictionary<string, IReadOnlyList<(long Chips, IReadOnlyDictionary<string, double> Recall)>>> Table = new(Load);
 
     /// <summary>The key of an index configuration in the table, e.g. hnsw(m=16,ef_construction=64,ef_search>=100).</summary>
-    public static string IndexKey(CatalogStoreOptions options) =>
-        $"hnsw(m={options.HnswM},ef_construction={options.HnswEfConstruction},ef_search>={options.MinEfSearch})";
+    public static string IndexKey(CatalogStoreOptions options, VectorIndexKind kind = VectorIndexKind.Hnsw) => kind == VectorIndexKind.IvfFlat
+        ? "ivfflat(lists=rows/1000,probes>=10)"
+        : $"hnsw(m={options.HnswM},ef_construction={options.HnswEfConstruction},ef_search>={options.MinEfSearch})";
 
     /// <summary>The filter class of a query: none, bbox, time or bbox+time.</summary>
     public static string FilterClass(BoundingBox? bbox, TimeRange time) =>
@@ -32,10 +33,11 @@ public static class SearchRecall
     /// The recall measured for the index configuration and the query's filter class, at the measured catalogue size
     /// nearest (in orders of magnitude) to <paramref name="chips"/>; null when that class was never measured.
     /// </summary>
-    public static (double? Recall, string Class) For(BoundingBox? bbox, TimeRange time, long chips, CatalogStoreOptions? options = null)
+    public static (double? Recall, string Class) For(BoundingBox? bbox, TimeRange time, long chips, CatalogStoreOptions? options = null,
+        VectorIndexKind kind = VectorIndexKind.Hnsw)
     {
         var cls = FilterClass(bbox, time);
-        if (!Table.Value.TryGetValue(IndexKey(options ?? new CatalogStoreOptions()), out var rows)) return (null, cls);
+        if (!Table.Value.TryGetValue(IndexKey(options ?? new CatalogStoreOptions(), kind), out var rows)) return (null, cls);
         var size = Math.Log10(Math.Max(1, chips));
         var best = rows.Where(r => r.Recall.ContainsKey(cls)).OrderBy(r => Math.Abs(Math.Log10(r.Chips) - size)).FirstOrDefault();
         return best.Recall is null ? (null, cls) : (best.Recall[cls], cls);

@@ -143,7 +143,11 @@ public sealed class SearchService : IChipCatalog, IAsyncDisposable
 
         double? recall = null;
         string? recallClass = null;
-        if (last.Plan == SearchPlan.Index) (recall, recallClass) = SearchRecall.For(query.Bbox, query.Time, last.EstimatedCandidates, Store.Options);
+        if (last.Plan == SearchPlan.Index)
+        {
+            var index = (await Store.Models.GetAsync(search.Model, ct).ConfigureAwait(false)).VectorIndex;
+            (recall, recallClass) = SearchRecall.For(query.Bbox, query.Time, last.EstimatedCandidates, Store.Options, index);
+        }
         var info = new SearchInfo(last.Plan == SearchPlan.Index ? "approximate" : "exact", recall, recallClass, minRelevance, places ? "place" : "chip");
         if (items.Count == 0 && query.Offset == 0 && minRelevance is not null && relevance is not null)
         {

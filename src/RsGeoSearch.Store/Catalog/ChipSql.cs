@@ -62,7 +62,7 @@ public static class ChipSql
     }
 
     /// <summary>
-    /// One statement: whether the model's HNSW index exists, its stored embeddings, the chips the filter's box and
+    /// One statement: whether the model's vector index exists (and an IVFFlat index's lists), its stored embeddings, the chips the filter's box and
     /// time leave (estimated from scenes: each scene's chip count times the share of its footprint inside the box,
     /// when its acquisition time is in range — one look-up in the small scenes table) and, with a box, the spatial
     /// cells of the scenes meeting it.
@@ -85,17 +85,23 @@ public static class ChipSql
                    (SELECT coalesce(sum(chip_count), 0)::bigint FROM scene_models WHERE model_id = {model.Id}),
                    (SELECT coalesce(ceil(sum(sm.chip_count * {fraction})), 0)::bigint
                     FROM scene_models sm JOIN scenes s ON s.id = sm.scene_id WHERE {where}),
-                   {cells}
+                   {cells},
+                   ({IvfLists(model)})
             """;
     }
+
+    /// <summary>The lists of the model's IVFFlat index (one int row), none when it has no such index.</summary>
+    public static string IvfLists(ModelInfo model) => model.VectorIndex != VectorIndexKind.IvfFlat
+        ? "SELECT NULL::int"
+        : $"SELECT option_value::int FROM pg_class c, pg_options_to_table(c.reloptions) WHERE c.oid = to_regclass('{SchemaMigrator.Schema}.{model.IndexName}') AND option_name = 'lists'";
 
     /// <summary>The score of a ranked query as property filters see it.</summary>
     public static string Score(ModelInfo model) => $"(1 - (e.{model.Column} <=> @q::{model.VectorType}))";
 
     /// <summary>
     /// The ranked rows with each chip's details in one statement: the nearest <paramref name="fetch"/> embeddings
-    /// (exact: distances to every candidate, sorted, ties by chip id; index: the model's HNSW index, whose distance
-    /// expression it matches, nearly sorted), joined to chips and scenes, sorted by distance then chip id (the caller
+    /// (exact: distances to every candidate, sorted, ties by chip id; index: the model's HNSW or IVFFlat index, whose
+    /// distance expression it matches, nearly sorted), joined to chips and scenes, sorted by distance then chip id (the caller
     /// cuts the page at query.Offset: an index plan that returns fewer than <paramref name="fetch"/> rows ran out, and
     /// no window function or OFFSET keeps Citus from planning the join). Columns: <see cref="ChipColumns"/>, distance
     /// and, with <paramref name="embeddings"/>, the chip's embedding (as vector).
@@ -104,7 +110,7 @@ public static class ChipSql
     {
         if (plan is not (SearchPlan.Exact or SearchPlan.Index)) throw new ArgumentOutOfRangeException(nameof(plan), "a statement is for the exact or the index plan");
         p.Add("q", new Vector(query.Vector));
-        // Exact: the distance on the untyped column, which no HNSW index matches, so the planner computes it for every
+        // Exact: the distance on the untyped column, which no vector index matches, so the planner computes it for every
         // candidate the filter leaves (found through the GiST / btree indexes of chips) and sorts.
         var distance = plan == SearchPlan.Index ? model.DistanceTo("e", "@q") : $"e.{model.Column} <=> @q::{model.VectorType}";
         var join = query.NarrowsChips ? " JOIN chips c ON c.id = e.chip_id AND c.cell = e.cell" : "";
@@ -125,11 +131,19 @@ public static class ChipSql
     /// <summary>No parallel workers for the rest of the transaction (ChipQueries.Serial says when).</summary>
     public const string NoParallelWorkers = "SET LOCAL max_parallel_workers_per_gather = 0";
 
-    /// <summary>Settings of the index plan, to run in the same transaction before <see cref="Search"/>.</summary>
+    /// <summary>Settings of the index plan on an HNSW index, to run in the same transaction before <see cref="Search"/>.</summary>
     public static string IndexSettings(int efSearch, long maxScanTuples) => string.Create(CultureInfo.InvariantCulture, $"""
         SET LOCAL hnsw.iterative_scan = relaxed_order;
         SET LOCAL hnsw.ef_search = {efSearch};
         SET LOCAL hnsw.max_scan_tuples = {maxScanTuples};
+        SET LOCAL enable_sort = off;
+        SET LOCAL enable_seqscan = off
+        """);
+
+    /// <summary>Settings of the index plan on an IVFFlat index, to run in the same transaction before <see cref="Search"/>.</summary>
+    public static string IvfSettings(int probes) => string.Create(CultureInfo.InvariantCulture, $"""
+        SET LOCAL ivfflat.iterative_scan = relaxed_order;
+        SET LOCAL ivfflat.probes = {probes};
         SET LOCAL enable_sort = off;
         SET LOCAL enable_seqscan = off
         """);

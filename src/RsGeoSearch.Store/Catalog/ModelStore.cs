@@ -7,7 +7,8 @@ namespace RsGeoSearch.Store;
 
 /// <summary>
 /// The catalogue's embedding spaces (one per model name, with its dimension, storage and weights fingerprint) and
-/// their HNSW indexes, including dropping and rebuilding an index around a bulk load. Registrations are cached.
+/// their vector indexes (HNSW or IVFFlat, per model), including dropping and rebuilding an index around a bulk load.
+/// Registrations are cached.
 /// </summary>
 public sealed class ModelStore
 {
@@ -17,7 +18,7 @@ public sealed class ModelStore
     internal ModelStore(CatalogStore store) => _store = store;
 
     /// <summary>
-    /// Registers an embedding space (idempotent) and creates its HNSW index. Throws <see cref="InputException"/>
+    /// Registers an embedding space (idempotent) and creates its vector index (<see cref="EnsureVectorIndexAsync"/>). Throws <see cref="InputException"/>
     /// when the name is registered with another dimension, and <see cref="ModelWeightsChangedException"/> when
     /// <paramref name="fingerprint"/> differs from the one its stored embeddings were made with (a model without
     /// stored embeddings takes the new fingerprint).
@@ -72,7 +73,8 @@ public sealed class ModelStore
             await using var cmd = new NpgsqlCommand("DELETE FROM models WHERE name = @name RETURNING id", conn) { CommandTimeout = 0 };
             cmd.Parameters.AddWithValue("name", name);
             if (await cmd.ExecuteScalarAsync(ct).ConfigureAwait(false) is not int modelId) return false;
-            await using var drop = new NpgsqlCommand($"DROP INDEX IF EXISTS {ModelInfo.IndexNameOf(modelId)}", conn);
+            await using var drop = new NpgsqlCommand(
+                $"DROP INDEX IF EXISTS {ModelInfo.IndexNameOf(modelId, VectorIndexKind.Hnsw)}, {ModelInfo.IndexNameOf(modelId, VectorIndexKind.IvfFlat)}", conn);
             await drop.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
             return true;
         }, ct).ConfigureAwait(false);
@@ -91,7 +93,7 @@ public sealed class ModelStore
         if (_cache.TryGetValue(name, out var cached)) return cached;
         var model = await _store.RunAsync(async conn =>
         {
-            await using var cmd = new NpgsqlCommand("SELECT id, name, dim, fingerprint, storage FROM models WHERE name = @name", conn);
+            await using var cmd = new NpgsqlCommand("SELECT id, name, dim, fingerprint, storage, vector_index FROM models WHERE name = @name", conn);
             cmd.Parameters.AddWithValue("name", name);
             await using var reader = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
             return await reader.ReadAsync(ct).ConfigureAwait(false) ? Read(reader) : null;
@@ -103,14 +105,14 @@ public sealed class ModelStore
     public Task<IReadOnlyList<ModelInfo>> ListAsync(CancellationToken ct = default) =>
         _store.RunAsync<IReadOnlyList<ModelInfo>>(async conn =>
         {
-            await using var cmd = new NpgsqlCommand("SELECT id, name, dim, fingerprint, storage FROM models ORDER BY id", conn);
+            await using var cmd = new NpgsqlCommand("SELECT id, name, dim, fingerprint, storage, vector_index FROM models ORDER BY id", conn);
             await using var reader = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
             var list = new List<ModelInfo>();
             while (await reader.ReadAsync(ct).ConfigureAwait(false)) list.Add(Read(reader));
             return list;
         }, ct);
 
-    /// <summary>True when the model's HNSW index exists.</summary>
+    /// <summary>True when the model's vector index exists.</summary>
     public Task<bool> HasVectorIndexAsync(ModelInfo model, CancellationToken ct = default) =>
         _store.RunAsync(async conn =>
         {
@@ -119,22 +121,77 @@ public sealed class ModelStore
         }, ct);
 
     /// <summary>
-    /// Creates the model's HNSW index (cosine; a partial expression index on rsgeo.embeddings) unless it
-    /// exists. Blocks writers of embeddings while it builds.
+    /// Creates the model's vector index (cosine; a partial expression index on rsgeo.embeddings) unless it exists:
+    /// HNSW at once, even empty; IVFFlat once the model has <see cref="CatalogStoreOptions.IvfFlatMinRows"/>
+    /// embeddings, and again with more lists when they have grown fourfold since it was built (its centres are
+    /// trained on the rows present). Blocks writers of embeddings while it builds.
     /// </summary>
-    public Task EnsureVectorIndexAsync(ModelInfo model, CancellationToken ct = default) =>
-        ExecuteAsync($"""
-            CREATE INDEX IF NOT EXISTS {model.IndexName} ON embeddings
-            USING hnsw (({model.Column}::{model.VectorType}({model.Dimension})) {model.VectorType}_cosine_ops)
-            WITH (m = {_store.Options.HnswM}, ef_construction = {_store.Options.HnswEfConstruction})
-            WHERE model_id = {model.Id}
-            """, ct);
+    public async Task EnsureVectorIndexAsync(ModelInfo model, CancellationToken ct = default)
+    {
+        var ops = $"(({model.Column}::{model.VectorType}({model.Dimension})) {model.VectorType}_cosine_ops)";
+        if (model.VectorIndex == VectorIndexKind.Hnsw)
+        {
+            await ExecuteAsync($"""
+                CREATE INDEX IF NOT EXISTS {model.IndexName} ON embeddings USING hnsw {ops}
+                WITH (m = {_store.Options.HnswM}, ef_construction = {_store.Options.HnswEfConstruction})
+                WHERE model_id = {model.Id}
+                """, ct).ConfigureAwait(false);
+            return;
+        }
+        var rows = await CountEmbeddingsAsync(model, ct).ConfigureAwait(false);
+        if (rows < _store.Options.IvfFlatMinRows) return;
+        var lists = await IvfListsAsync(model, ct).ConfigureAwait(false);
+        if (lists is { } built && built * 4 > IvfLists(rows)) return;
+        // Built beside the old one (CREATE INDEX blocks writers, not searches), then swapped in one short transaction.
+        var fresh = $"{model.IndexName}_new";
+        await ExecuteAsync(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"""
+            DROP INDEX IF EXISTS {fresh};
+            CREATE INDEX {fresh} ON embeddings USING ivfflat {ops} WITH (lists = {IvfLists(rows)}) WHERE model_id = {model.Id}
+            """), ct).ConfigureAwait(false);
+        await ExecuteAsync($"DROP INDEX IF EXISTS {model.IndexName}; ALTER INDEX {fresh} RENAME TO {model.IndexName}", ct).ConfigureAwait(false);
+    }
 
-    /// <summary>Drops the model's HNSW index (searches scan exactly until it is rebuilt).</summary>
+    /// <summary>IVFFlat lists for a model of <paramref name="rows"/> embeddings: rows / 1000 up to 10^6, √rows beyond (pgvector's advice).</summary>
+    public static int IvfLists(long rows) => rows <= 1_000_000 ? (int)Math.Max(1, rows / 1000) : (int)Math.Sqrt(rows);
+
+    /// <summary>The lists of the model's IVFFlat index; null when it has none.</summary>
+    private Task<int?> IvfListsAsync(ModelInfo model, CancellationToken ct) =>
+        _store.RunAsync(async conn =>
+        {
+            await using var cmd = new NpgsqlCommand(ChipSql.IvfLists(model), conn);
+            return await cmd.ExecuteScalarAsync(ct).ConfigureAwait(false) is int lists ? lists : (int?)null;
+        }, ct);
+
+    /// <summary>
+    /// Makes <paramref name="kind"/> the model's index kind, dropping its index of the other kind and building the
+    /// new one (`rsgeo db index`). Returns the model as registered now.
+    /// </summary>
+    public async Task<ModelInfo> SetVectorIndexAsync(string name, VectorIndexKind kind, CancellationToken ct = default)
+    {
+        var model = await GetAsync(name, ct).ConfigureAwait(false);
+        if (model.VectorIndex != kind)
+        {
+            await ExecuteAsync($"DROP INDEX IF EXISTS {model.IndexName}", ct).ConfigureAwait(false);
+            await _store.RunAsync(async conn =>
+            {
+                await using var cmd = new NpgsqlCommand("UPDATE models SET vector_index = @kind WHERE id = @id", conn);
+                cmd.Parameters.AddWithValue("kind", kind == VectorIndexKind.IvfFlat ? "ivfflat" : "hnsw");
+                cmd.Parameters.AddWithValue("id", model.Id);
+                await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+            }, ct).ConfigureAwait(false);
+            _cache.TryRemove(name, out _);
+            model = await GetAsync(name, ct).ConfigureAwait(false);
+        }
+        await EnsureVectorIndexAsync(model, ct).ConfigureAwait(false);
+        await ExecuteAsync("ANALYZE embeddings", ct).ConfigureAwait(false);
+        return model;
+    }
+
+    /// <summary>Drops the model's vector index (searches scan exactly until it is rebuilt).</summary>
     public Task DropVectorIndexAsync(ModelInfo model, CancellationToken ct = default) => ExecuteAsync($"DROP INDEX IF EXISTS {model.IndexName}", ct);
 
     /// <summary>
-    /// Before writing about <paramref name="expectedNewChips"/> embeddings of a model: drops its HNSW index
+    /// Before writing about <paramref name="expectedNewChips"/> embeddings of a model: drops its vector index
     /// when building it afresh after the load is faster than inserting into it (the load adds at least
     /// <see cref="CatalogStoreOptions.BulkLoadRebuildMinRows"/> and at least half the stored rows). Returns
     /// true when it dropped the index; call <see cref="FinishBulkLoadAsync"/> after the load either way.
@@ -149,7 +206,7 @@ public sealed class ModelStore
         return true;
     }
 
-    /// <summary>After a load: (re)builds the model's HNSW index if missing and refreshes planner statistics.</summary>
+    /// <summary>After a load: (re)builds the model's vector index if missing and refreshes planner statistics.</summary>
     public async Task FinishBulkLoadAsync(ModelInfo model, CancellationToken ct = default)
     {
         await EnsureVectorIndexAsync(model, ct).ConfigureAwait(false);
@@ -172,7 +229,8 @@ public sealed class ModelStore
         }, ct);
 
     private static ModelInfo Read(NpgsqlDataReader r) =>
-        new(r.GetInt32(0), r.GetString(1), r.GetInt32(2), r.IsDBNull(3) ? null : r.GetString(3), r.GetString(4) == "halfvec");
+        new(r.GetInt32(0), r.GetString(1), r.GetInt32(2), r.IsDBNull(3) ? null : r.GetString(3), r.GetString(4) == "halfvec",
+            r.GetString(5) == "ivfflat" ? VectorIndexKind.IvfFlat : VectorIndexKind.Hnsw);
 
     private static string Describe(IReadOnlyList<ModelInfo> models) =>
         models.Count == 0 ? "no models yet (ingest imagery first)" : "models " + string.Join(", ", models.Select(m => $"'{m.Name}' ({m.Dimension}-d)"));
