@@ -11,6 +11,8 @@ public sealed class CliErrorTests
     [TestCase("db", "start", "--workers", "0", "--data-dir", "/tmp/rsgeo-never-created", "give 1 to 32 workers")]
     [TestCase("db", "stop", "--database", "postgresql://rsgeo@localhost/rsgeo", "external server")]
     [TestCase("models", "show", "no-such-model", "no-such-model")]
+    [TestCase("db", "index", "--model", "m", "--kind", "annoy", "--data-dir", "/tmp/rsgeo-never-created", "'annoy' not recognized")]
+    [TestCase("db", "index", "--kind", "ivfflat", "--data-dir", "/tmp/rsgeo-never-created", "'--model' is required")]
     public void Bad_input_exits_2_with_one_line(params string[] args)
     {
         var reason = args[^1];
