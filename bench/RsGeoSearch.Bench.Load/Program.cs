@@ -12,9 +12,10 @@ using RsGeoSearch.TestSupport;
 // Load test (bounded, loopback, not pass/fail): a temporary embedded database with shared rasters ingested, the API
 // on Kestrel at 127.0.0.1:0 in this process (what `rsgeo serve` runs), then N concurrent clients for S seconds
 // mixing GET /search (text, some with a bbox), OGC API items (with and without q, paged) and chip thumbnails.
-// Prints errors, p50/p95/p99 per kind and requests per second. Before the HTTP phase, the same request mix (without
-// thumbnails) runs against the store alone (CatalogStore, query vectors encoded beforehand) with the same number of
-// clients for a third of the time, so each kind's HTTP p95 stands next to the store-only p95 of the same queries.
+// Prints errors, p50/p95/p99 per kind and requests per second. Before the HTTP phase, the same request mix without
+// thumbnails runs for a third of the time against the store alone (CatalogStore, query vectors encoded beforehand),
+// then over HTTP, with the same number of clients: each kind's HTTP p95 stands next to the store-only p95 of the same
+// queries under the same load (thumbnails, GDAL reads and PNG encoding, would load only the HTTP side).
 // The text-embedding cache hit rate over the HTTP phase is read from GET /health ("text_embedding_cache"), or "n/a"
 // when the server does not report one.
 //
@@ -64,12 +65,12 @@ string[] texts = ["farmland", "a river", "dense residential area", "forest", "an
 var store = catalog.Database.Store;
 var modelName = catalog.Model.Name;
 var vectors = texts.ToDictionary(t => t, t => QueryVector.FromText(catalog.Model, t), StringComparer.Ordinal);
-(string Kind, string Url, Func<Task>? Store) Next(Random r)
+(string Kind, string Url, Func<Task>? Store) Next(Random r, bool thumbnails = true)
 {
     var text = texts[r.Next(texts.Length)];
     var t = Uri.EscapeDataString(text);
     var v = vectors[text];
-    switch (r.Next(10))
+    switch (r.Next(thumbnails ? 10 : 7))
     {
         case 0 or 1 or 2:
             return ("search", $"/search?q={t}&limit=10", () => store.Chips.SearchAsync(new SearchQuery(modelName, v, Limit: 10)));
@@ -90,6 +91,8 @@ var vectors = texts.ToDictionary(t => t, t => QueryVector.FromText(catalog.Model
 var warm = new Random(1);
 for (var i = 0; i < 20; i++) await Send(http, Next(warm).Url);
 
+var errorSamples = new ConcurrentQueue<string>();
+
 // Store only: the same mix (thumbnails left out), same clients, a third of the time.
 var storeLatencies = new ConcurrentDictionary<string, ConcurrentBag<double>>();
 var storeClock = Stopwatch.StartNew();
@@ -99,7 +102,7 @@ await Task.WhenAll(Enumerable.Range(0, clients).Select(c => Task.Run(async () =>
     var r = new Random(1000 + c);
     while (storeClock.Elapsed < storeUntil)
     {
-        var (kind, _, call) = Next(r);
+        var (kind, _, call) = Next(r, thumbnails: false);
         if (call is null) continue;
         var t = Stopwatch.GetTimestamp();
         await call();
@@ -108,45 +111,31 @@ await Task.WhenAll(Enumerable.Range(0, clients).Select(c => Task.Run(async () =>
 })));
 Console.WriteLine($"store only: {storeLatencies.Values.Sum(b => b.Count):N0} queries in {storeClock.Elapsed.TotalSeconds:F1} s with {clients} clients; load average {LoadAverage()}");
 
+// HTTP, the same mix as the store phase (no thumbnails), the same time: the column the store p95 is compared with.
+var (sameMix, _, _) = await HttpPhaseAsync(storeUntil, thumbnails: false);
+Console.WriteLine($"HTTP, same mix: {sameMix.Values.Sum(b => b.Count):N0} requests in {storeUntil.TotalSeconds:F0} s; load average {LoadAverage()}");
+
+// HTTP under load: the full mix, thumbnails included.
 var cacheBefore = await CacheCounts(http);
-var latencies = new ConcurrentDictionary<string, ConcurrentBag<double>>();
-var errors = new ConcurrentDictionary<string, int>();
-var errorSamples = new ConcurrentQueue<string>();
-var clock = Stopwatch.StartNew();
-var until = TimeSpan.FromSeconds(seconds);
 var loadBefore = LoadAverage();
-await Task.WhenAll(Enumerable.Range(0, clients).Select(c => Task.Run(async () =>
-{
-    var r = new Random(1000 + c);
-    while (clock.Elapsed < until)
-    {
-        var (kind, url, _) = Next(r);
-        var t = Stopwatch.GetTimestamp();
-        var failure = await Send(http, url);
-        var ms = Stopwatch.GetElapsedTime(t).TotalMilliseconds;
-        if (failure is null) latencies.GetOrAdd(kind, _ => []).Add(ms);
-        else
-        {
-            errors.AddOrUpdate(kind, 1, (_, n) => n + 1);
-            if (errorSamples.Count < 10) errorSamples.Enqueue($"{kind} {url}: {failure}");
-        }
-    }
-})));
-var elapsed = clock.Elapsed.TotalSeconds;
+var (latencies, errors, elapsed) = await HttpPhaseAsync(TimeSpan.FromSeconds(seconds), thumbnails: true);
 var cacheAfter = await CacheCounts(http);
 await app.StopAsync();
 
 var total = latencies.Values.Sum(b => b.Count) + errors.Values.Sum();
 Console.WriteLine();
+Console.WriteLine("HTTP/store compares the same-mix HTTP phase with the store phase; the other columns are the full mix.");
 Console.WriteLine($"{total:N0} requests in {elapsed:F1} s = {total / elapsed:F1} req/s with {clients} clients; errors {errors.Values.Sum()}; load average before {loadBefore}, after {LoadAverage()}");
-Console.WriteLine($"{"kind",-14} {"requests",9} {"req/s",8} {"p50 ms",8} {"p95 ms",8} {"p99 ms",8} {"max ms",8} {"errors",7} {"store p95",10} {"HTTP/store",10}");
+Console.WriteLine($"{"kind",-14} {"requests",9} {"req/s",8} {"p50 ms",8} {"p95 ms",8} {"p99 ms",8} {"max ms",8} {"errors",7} {"same-mix p95",12} {"store p95",10} {"HTTP/store",10}");
 foreach (var kind in latencies.Keys.Union(errors.Keys).Order(StringComparer.Ordinal))
 {
     var l = latencies.GetValueOrDefault(kind)?.Order().ToArray() ?? [];
     var e = errors.GetValueOrDefault(kind);
+    var h = sameMix.GetValueOrDefault(kind)?.Order().ToArray() ?? [];
     var s = storeLatencies.GetValueOrDefault(kind)?.Order().ToArray() ?? [];
+    string Ms(double[] a) => a.Length > 0 ? P(a, 0.95).ToString("F1", CultureInfo.InvariantCulture) : "-";
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"{kind,-14} {l.Length + e,9} {(l.Length + e) / elapsed,8:F1} {P(l, 0.50),8:F1} {P(l, 0.95),8:F1} {P(l, 0.99),8:F1} {(l.Length > 0 ? l[^1] : 0),8:F1} {e,7} {(s.Length > 0 ? P(s, 0.95).ToString("F1", CultureInfo.InvariantCulture) : "-"),10} {(s.Length > 0 ? (P(l, 0.95) / P(s, 0.95)).ToString("F1", CultureInfo.InvariantCulture) + "x" : "-"),10}"));
+        $"{kind,-14} {l.Length + e,9} {(l.Length + e) / elapsed,8:F1} {P(l, 0.50),8:F1} {P(l, 0.95),8:F1} {P(l, 0.99),8:F1} {(l.Length > 0 ? l[^1] : 0),8:F1} {e,7} {Ms(h),12} {Ms(s),10} {(s.Length > 0 && h.Length > 0 ? (P(h, 0.95) / P(s, 0.95)).ToString("F1", CultureInfo.InvariantCulture) + "x" : "-"),10}"));
 }
 if (cacheBefore is { } cb && cacheAfter is { } ca && ca.Hits + ca.Misses > cb.Hits + cb.Misses)
 {
@@ -157,6 +146,33 @@ if (cacheBefore is { } cb && cacheAfter is { } ca && ca.Hits + ca.Misses > cb.Hi
 else Console.WriteLine("text-embedding cache hit rate: n/a (GET /health reports no text_embedding_cache)");
 foreach (var s in errorSamples) Console.WriteLine("  error: " + s);
 return 0;
+
+// N clients send requests of the mix for the given time; latencies of the answered ones and errors, per kind.
+async Task<(ConcurrentDictionary<string, ConcurrentBag<double>> Latencies, ConcurrentDictionary<string, int> Errors, double Seconds)> HttpPhaseAsync(
+    TimeSpan duration, bool thumbnails)
+{
+    var latencies = new ConcurrentDictionary<string, ConcurrentBag<double>>();
+    var errors = new ConcurrentDictionary<string, int>();
+    var clock = Stopwatch.StartNew();
+    await Task.WhenAll(Enumerable.Range(0, clients).Select(c => Task.Run(async () =>
+    {
+        var r = new Random(1000 + c);
+        while (clock.Elapsed < duration)
+        {
+            var (kind, url, _) = Next(r, thumbnails);
+            var t = Stopwatch.GetTimestamp();
+            var failure = await Send(http, url);
+            var ms = Stopwatch.GetElapsedTime(t).TotalMilliseconds;
+            if (failure is null) latencies.GetOrAdd(kind, _ => []).Add(ms);
+            else
+            {
+                errors.AddOrUpdate(kind, 1, (_, n) => n + 1);
+                if (errorSamples.Count < 10) errorSamples.Enqueue($"{kind} {url}: {failure}");
+            }
+        }
+    })));
+    return (latencies, errors, clock.Elapsed.TotalSeconds);
+}
 
 static async Task<string?> Send(HttpClient http, string url)
 {

@@ -30,7 +30,7 @@ using RsGeoSearch.Store;
 // by acquisition year, an HNSW graph per partition, candidates merged + re-rank).
 // --compare-halfvec stores the synthetic chips twice, as vector and as halfvec, and reports bytes per chip, index
 // sizes and recall@10 of halfvec (exact and HNSW plans) against the float exact answer (unfiltered queries).
-// --write-recall records the recall@10 of the project plan's HNSW queries per filter class (real set when run, else
+// --write-recall records the recall@10 of the project plan's index queries per filter class (real set when run, else
 // synthetic) as the row for this size in FILE (src/RsGeoSearch.Pipeline/Search/search-recall.json).
 // --cases runs only the named filter cases (comma-separated).
 // --vector-index makes the store's index of the set's model HNSW (default) or IVFFlat (rebuilt when it changes).
@@ -207,7 +207,7 @@ try
     {
         var recall = indexRecall.Where(kv => kv.Value.Wanted > 0).ToDictionary(kv => kv.Key, kv => Math.Round(kv.Value.Found / kv.Value.Wanted, 3));
         SearchRecall.WriteRow(writeRecall, SearchRecall.IndexKey(store.Options, vectorIndex), chips, recall);
-        Console.WriteLine($"wrote the HNSW recall of {chips:N0} chips of the {recallSource} set ({string.Join(", ", recall.Select(r => $"{r.Key} {r.Value}"))}) to {writeRecall}");
+        Console.WriteLine($"wrote the index plan's recall ({vectorIndexArg}) of {chips:N0} chips of the {recallSource} set ({string.Join(", ", recall.Select(r => $"{r.Key} {r.Value}"))}) to {writeRecall}");
     }
 
     // Throughput: 4 clients, the project's plan over a mix of every case of every set, 15 seconds.

@@ -29,11 +29,12 @@ public sealed class SearchPlanRuleTests
     }
 
     [Test]
-    public void A_box_scans_exactly_up_to_five_percent_of_the_chips()
+    public void A_box_scans_exactly_up_to_five_percent_of_the_chips_or_50000_candidates()
     {
         var options = new CatalogStoreOptions();
         Assert.That(ChipQueries.ExactScanMaxCandidates(options, 40, 1_000_000, spatial: true), Is.EqualTo(50_000));
-        Assert.That(ChipQueries.ExactScanMaxCandidates(options, 40, 10_000, spatial: true), Is.EqualTo(options.ExactScanMaxCandidates));
+        Assert.That(ChipQueries.ExactScanMaxCandidates(options, 40, 10_000_000, spatial: true), Is.EqualTo(500_000));
+        Assert.That(ChipQueries.ExactScanMaxCandidates(options, 40, 10_000, spatial: true), Is.EqualTo(50_000));
         Assert.That(ChipQueries.ExactScanMaxCandidates(options, 40, 1_000_000, spatial: false), Is.EqualTo(14_142));
     }
 

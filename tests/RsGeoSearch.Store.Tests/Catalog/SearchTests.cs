@@ -176,6 +176,12 @@ public sealed class SearchTests
         Assert.That(await CountAsync(Q(q, OnePercentBox)), Is.EqualTo(_data.Matching(OnePercentBox, default).Count()));
         var min = _data.BruteForce(q, null, default)[99].Score - 1e-9;
         Assert.That(await CountAsync(Q(q, minScore: min)), Is.EqualTo(100));
+        // Without a box, property filter, exclusions or min score the count comes from the scenes' chip counts.
+        Assert.That(ChipQueries.CountedByScenes(Q(q, null, Quarter)), Is.True);
+        Assert.That(await CountAsync(Q(q)), Is.EqualTo(5000));
+        Assert.That(await CountAsync(Q(q, null, Quarter)), Is.EqualTo(_data.Matching(null, Quarter).Count()));
+        Assert.That(await CountAsync(Q(q, null, Year2021, limit: 3, offset: 7)), Is.EqualTo(_data.Matching(null, Year2021).Count()));
+        Assert.That(await CountAsync(Q(q, exclude: [_data.Items[0].Id])), Is.EqualTo(4999), "exclusions are counted by a statement");
     }
 
     [Test]
