@@ -342,6 +342,40 @@ public sealed class CitusClusterTests
             "every shard, moved or not, has the model's HNSW index");
     }
 
+    [Test, Order(12)]
+    public async Task An_ivfflat_index_is_built_on_every_shard_and_the_index_plan_answers_like_the_exact_one()
+    {
+        await _citus.StartAsync();
+        await using var store = CatalogStore.Create(_citus.Coordinator.GetConnectionString(), new CatalogStoreOptions { IvfFlatMinRows = 1_000 });
+        var catalog = _catalog ??= await Catalog.SyntheticCatalog.WriteAsync(store, "citus-prune", seed: 18);
+        var model = await store.Models.SetVectorIndexAsync(catalog.Model.Name, VectorIndexKind.IvfFlat);
+        try
+        {
+            var indexes = await QueryAsync(_citus.Coordinator, $"""
+                SELECT count(*)::text FROM run_command_on_placements('rsgeo.embeddings',
+                    $$SELECT count(*) FROM pg_index i WHERE i.indrelid = '%s'::regclass AND position('USING ivfflat' in pg_get_indexdef(i.indexrelid)) > 0
+                      AND position('WHERE (model_id = {model.Id})' in pg_get_indexdef(i.indexrelid)) > 0$$)
+                WHERE success AND result::int = 1
+                """);
+            Assert.That(indexes, Is.EqualTo(await QueryAsync(_citus.Coordinator, "SELECT count(*)::text FROM citus_shards WHERE table_name = 'rsgeo.embeddings'::regclass")),
+                "every shard has the model's IVFFlat index");
+            var rng = new Random(12);
+            for (var i = 0; i < 3; i++)
+            {
+                // Each shard's index has as many lists as the whole model (5), all of them probed: the index plan is exact here.
+                var q = Catalog.SyntheticCatalog.RandomUnitVector(rng, model.Dimension);
+                var exact = await store.Chips.SearchAsync(new RsGeoSearch.Core.SearchQuery(model.Name, q, Limit: 10), SearchPlan.Exact);
+                var index = await store.Chips.SearchAsync(new RsGeoSearch.Core.SearchQuery(model.Name, q, Limit: 10), SearchPlan.Index);
+                Assert.That(index.Plan, Is.EqualTo(SearchPlan.Index));
+                Assert.That(index.Hits.Select(h => h.ChipId), Is.EqualTo(exact.Hits.Select(h => h.ChipId)));
+            }
+        }
+        finally
+        {
+            await store.Models.SetVectorIndexAsync(catalog.Model.Name, VectorIndexKind.Hnsw);
+        }
+    }
+
     private async Task<int> CountChipsAsync(long sceneId) =>
         int.Parse((await QueryAsync(_citus.Coordinator, $"SELECT count(*)::text FROM rsgeo.chips c JOIN rsgeo.embeddings e ON e.chip_id = c.id AND e.cell = c.cell WHERE c.scene_id = {sceneId}"))[0]);
 
