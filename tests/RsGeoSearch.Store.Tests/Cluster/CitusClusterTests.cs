@@ -332,14 +332,7 @@ public sealed class CitusClusterTests
         Assert.That(after.Pairs, Is.EqualTo(before.Pairs), "change detection pairs the same chips");
         Assert.That(after.Pairs.Count(p => p.Iou > 0.99), Is.EqualTo(300), "each chip of the second dates pairs with its first date");
         Assert.That(await ExplainTaskCountAsync(model, withBox: true), Is.EqualTo(1), "the bbox still prunes to one shard");
-        var indexes = await QueryAsync(_citus.Coordinator, $"""
-            SELECT count(*)::text FROM run_command_on_placements('rsgeo.embeddings',
-                $$SELECT count(*) FROM pg_index i WHERE i.indrelid = '%s'::regclass AND position('USING hnsw' in pg_get_indexdef(i.indexrelid)) > 0
-                  AND position('WHERE (model_id = {model.Id})' in pg_get_indexdef(i.indexrelid)) > 0$$)
-            WHERE success AND result::int = 1
-            """);
-        Assert.That(indexes, Is.EqualTo(await QueryAsync(_citus.Coordinator, "SELECT count(*)::text FROM citus_shards WHERE table_name = 'rsgeo.embeddings'::regclass")),
-            "every shard, moved or not, has the model's HNSW index");
+        Assert.That(await ShardsWithIndexAsync(model, "hnsw"), Is.EqualTo(await EmbeddingShardsAsync()), "every shard, moved or not, has the model's HNSW index");
     }
 
     [Test, Order(12)]
@@ -351,14 +344,7 @@ public sealed class CitusClusterTests
         var model = await store.Models.SetVectorIndexAsync(catalog.Model.Name, VectorIndexKind.IvfFlat);
         try
         {
-            var indexes = await QueryAsync(_citus.Coordinator, $"""
-                SELECT count(*)::text FROM run_command_on_placements('rsgeo.embeddings',
-                    $$SELECT count(*) FROM pg_index i WHERE i.indrelid = '%s'::regclass AND position('USING ivfflat' in pg_get_indexdef(i.indexrelid)) > 0
-                      AND position('WHERE (model_id = {model.Id})' in pg_get_indexdef(i.indexrelid)) > 0$$)
-                WHERE success AND result::int = 1
-                """);
-            Assert.That(indexes, Is.EqualTo(await QueryAsync(_citus.Coordinator, "SELECT count(*)::text FROM citus_shards WHERE table_name = 'rsgeo.embeddings'::regclass")),
-                "every shard has the model's IVFFlat index");
+            Assert.That(await ShardsWithIndexAsync(model, "ivfflat"), Is.EqualTo(await EmbeddingShardsAsync()), "every shard has the model's IVFFlat index");
             var rng = new Random(12);
             for (var i = 0; i < 3; i++)
             {
@@ -375,6 +361,17 @@ public sealed class CitusClusterTests
             await store.Models.SetVectorIndexAsync(catalog.Model.Name, VectorIndexKind.Hnsw);
         }
     }
+
+    /// <summary>How many shards of embeddings have the model's partial index of that access method (hnsw, ivfflat).</summary>
+    private async Task<int> ShardsWithIndexAsync(ModelInfo model, string method) => int.Parse((await QueryAsync(_citus.Coordinator, $"""
+        SELECT count(*)::text FROM run_command_on_placements('rsgeo.embeddings',
+            $$SELECT count(*) FROM pg_index i WHERE i.indrelid = '%s'::regclass AND position('USING {method}' in pg_get_indexdef(i.indexrelid)) > 0
+              AND position('WHERE (model_id = {model.Id})' in pg_get_indexdef(i.indexrelid)) > 0$$)
+        WHERE success AND result::int = 1
+        """))[0]);
+
+    private async Task<int> EmbeddingShardsAsync() =>
+        int.Parse((await QueryAsync(_citus.Coordinator, "SELECT count(*)::text FROM citus_shards WHERE table_name = 'rsgeo.embeddings'::regclass"))[0]);
 
     private async Task<int> CountChipsAsync(long sceneId) =>
         int.Parse((await QueryAsync(_citus.Coordinator, $"SELECT count(*)::text FROM rsgeo.chips c JOIN rsgeo.embeddings e ON e.chip_id = c.id AND e.cell = c.cell WHERE c.scene_id = {sceneId}"))[0]);
