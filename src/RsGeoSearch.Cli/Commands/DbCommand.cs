@@ -243,7 +243,7 @@ internal static class DbCommand
             var built = await store.Models.HasVectorIndexAsync(info, ct);
             var rows = await store.Models.CountEmbeddingsAsync(info, ct);
             Console.WriteLine(built
-                ? $"model '{info.Name}': {parseResult.GetValue(kind)} index {info.IndexName} over {rows:N0} embeddings, ready in {clock.Elapsed.TotalSeconds:F0} s"
+                ? $"model '{info.Name}': {parseResult.GetValue(kind)} index {info.IndexName} over {rows:N0} embeddings, ready in {clock.Elapsed.TotalSeconds:F0} s (a running `rsgeo serve` uses it once restarted)"
                 : $"model '{info.Name}': {parseResult.GetValue(kind)} chosen; with {rows:N0} embeddings (fewer than {store.Options.IvfFlatMinRows:N0}) searches scan exactly, and the index is built by the ingest that reaches that many");
             return 0;
         }));

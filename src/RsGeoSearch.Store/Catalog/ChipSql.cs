@@ -62,10 +62,10 @@ public static class ChipSql
     }
 
     /// <summary>
-    /// One statement: whether the model's vector index exists (and an IVFFlat index's lists), its stored embeddings, the chips the filter's box and
+    /// One statement: whether the model's vector index exists, its stored embeddings, the chips the filter's box and
     /// time leave (estimated from scenes: each scene's chip count times the share of its footprint inside the box,
-    /// when its acquisition time is in range — one look-up in the small scenes table) and, with a box, the spatial
-    /// cells of the scenes meeting it.
+    /// when its acquisition time is in range — one look-up in the small scenes table), with a box the spatial cells
+    /// of the scenes meeting it, and the lists of an IVFFlat index.
     /// </summary>
     public static string Estimate(ModelInfo model, ChipFilter filter, SqlParameters p)
     {
@@ -101,8 +101,8 @@ public static class ChipSql
     /// <summary>
     /// The ranked rows with each chip's details in one statement: the nearest <paramref name="fetch"/> embeddings
     /// (exact: distances to every candidate, sorted, ties by chip id; index: the model's HNSW or IVFFlat index, whose
-    /// distance expression it matches, nearly sorted), joined to chips and scenes, sorted by distance then chip id (the caller
-    /// cuts the page at query.Offset: an index plan that returns fewer than <paramref name="fetch"/> rows ran out, and
+    /// distance expression it matches, nearly sorted), joined to chips and scenes, sorted by distance then chip id (the
+    /// caller cuts the page at query.Offset: an index plan that returns fewer than <paramref name="fetch"/> rows ran out, and
     /// no window function or OFFSET keeps Citus from planning the join). Columns: <see cref="ChipColumns"/>, distance
     /// and, with <paramref name="embeddings"/>, the chip's embedding (as vector).
     /// </summary>
@@ -110,8 +110,8 @@ public static class ChipSql
     {
         if (plan is not (SearchPlan.Exact or SearchPlan.Index)) throw new ArgumentOutOfRangeException(nameof(plan), "a statement is for the exact or the index plan");
         p.Add("q", new Vector(query.Vector));
-        // Exact: the distance on the untyped column, which no vector index matches, so the planner computes it for every
-        // candidate the filter leaves (found through the GiST / btree indexes of chips) and sorts.
+        // Exact: the distance on the untyped column, which no vector index matches, so the planner computes it for
+        // every candidate the filter leaves (found through the GiST / btree indexes of chips) and sorts.
         var distance = plan == SearchPlan.Index ? model.DistanceTo("e", "@q") : $"e.{model.Column} <=> @q::{model.VectorType}";
         var join = query.NarrowsChips ? " JOIN chips c ON c.id = e.chip_id AND c.cell = e.cell" : "";
         var order = plan == SearchPlan.Index ? "distance" : "distance, e.chip_id";

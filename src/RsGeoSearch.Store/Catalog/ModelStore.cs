@@ -18,8 +18,8 @@ public sealed class ModelStore
     internal ModelStore(CatalogStore store) => _store = store;
 
     /// <summary>
-    /// Registers an embedding space (idempotent) and creates its vector index (<see cref="EnsureVectorIndexAsync"/>). Throws <see cref="InputException"/>
-    /// when the name is registered with another dimension, and <see cref="ModelWeightsChangedException"/> when
+    /// Registers an embedding space (idempotent) and creates its vector index (<see cref="EnsureVectorIndexAsync"/>).
+    /// Throws <see cref="InputException"/> when the name is registered with another dimension, and <see cref="ModelWeightsChangedException"/> when
     /// <paramref name="fingerprint"/> differs from the one its stored embeddings were made with (a model without
     /// stored embeddings takes the new fingerprint).
     /// </summary>
