@@ -73,9 +73,12 @@ public sealed class ModelStore
             await using var cmd = new NpgsqlCommand("DELETE FROM models WHERE name = @name RETURNING id", conn) { CommandTimeout = 0 };
             cmd.Parameters.AddWithValue("name", name);
             if (await cmd.ExecuteScalarAsync(ct).ConfigureAwait(false) is not int modelId) return false;
-            await using var drop = new NpgsqlCommand(
-                $"DROP INDEX IF EXISTS {ModelInfo.IndexNameOf(modelId, VectorIndexKind.Hnsw)}, {ModelInfo.IndexNameOf(modelId, VectorIndexKind.IvfFlat)}", conn);
-            await drop.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+            foreach (var kind in Enum.GetValues<VectorIndexKind>())
+            {
+                // One index per DROP: Citus drops no two distributed indexes in one command.
+                await using var drop = new NpgsqlCommand($"DROP INDEX IF EXISTS {ModelInfo.IndexNameOf(modelId, kind)}", conn);
+                await drop.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+            }
             return true;
         }, ct).ConfigureAwait(false);
         _cache.TryRemove(name, out _);
