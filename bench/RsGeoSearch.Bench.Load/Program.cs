@@ -95,36 +95,18 @@ var errorSamples = new ConcurrentQueue<string>();
 // Without HTTP: the same mix (thumbnails left out), same clients, a third of the time; a first pass of 5 s, not
 // counted, lets .NET's tiered compiler optimise the search code before either side is measured.
 var serviceUntil = TimeSpan.FromSeconds(Math.Max(10, seconds / 3));
-await ServicePhaseAsync(TimeSpan.FromSeconds(5));
-var serviceLatencies = await ServicePhaseAsync(serviceUntil);
-async Task<ConcurrentDictionary<string, ConcurrentBag<double>>> ServicePhaseAsync(TimeSpan duration)
-{
-    var latencies = new ConcurrentDictionary<string, ConcurrentBag<double>>();
-    var clock = Stopwatch.StartNew();
-    await Task.WhenAll(Enumerable.Range(0, clients).Select(c => Task.Run(async () =>
-    {
-        var r = new Random(1000 + c);
-        while (clock.Elapsed < duration)
-        {
-            var (kind, _, call) = Next(r, thumbnails: false);
-            if (call is null) continue;
-            var t = Stopwatch.GetTimestamp();
-            await call();
-            latencies.GetOrAdd(kind, _ => []).Add(Stopwatch.GetElapsedTime(t).TotalMilliseconds);
-        }
-    })));
-    return latencies;
-}
+await PhaseAsync(TimeSpan.FromSeconds(5), thumbnails: false, overHttp: false);
+var (serviceLatencies, _, _) = await PhaseAsync(serviceUntil, thumbnails: false, overHttp: false);
 Console.WriteLine($"without HTTP (search service): {serviceLatencies.Values.Sum(b => b.Count):N0} queries in {serviceUntil.TotalSeconds:F0} s with {clients} clients; load average {LoadAverage()}");
 
 // HTTP, the same mix as the phase without HTTP (no thumbnails), the same time: the column compared with it.
-var (sameMix, _, _) = await HttpPhaseAsync(serviceUntil, thumbnails: false);
+var (sameMix, _, _) = await PhaseAsync(serviceUntil, thumbnails: false, overHttp: true);
 Console.WriteLine($"HTTP, same mix: {sameMix.Values.Sum(b => b.Count):N0} requests in {serviceUntil.TotalSeconds:F0} s; load average {LoadAverage()}");
 
 // HTTP under load: the full mix, thumbnails included.
 var cacheBefore = await CacheCounts(http);
 var loadBefore = LoadAverage();
-var (latencies, errors, elapsed) = await HttpPhaseAsync(TimeSpan.FromSeconds(seconds), thumbnails: true);
+var (latencies, errors, elapsed) = await PhaseAsync(TimeSpan.FromSeconds(seconds), thumbnails: true, overHttp: true);
 var cacheAfter = await CacheCounts(http);
 await app.StopAsync();
 
@@ -153,9 +135,10 @@ else Console.WriteLine("text-embedding cache hit rate: n/a (GET /health reports 
 foreach (var s in errorSamples) Console.WriteLine("  error: " + s);
 return 0;
 
-// N clients send requests of the mix for the given time; latencies of the answered ones and errors, per kind.
-async Task<(ConcurrentDictionary<string, ConcurrentBag<double>> Latencies, ConcurrentDictionary<string, int> Errors, double Seconds)> HttpPhaseAsync(
-    TimeSpan duration, bool thumbnails)
+// N clients send requests of the mix for the given time, over HTTP or straight to the search service; latencies of the
+// answered ones and errors (HTTP only: the service throws), per kind.
+async Task<(ConcurrentDictionary<string, ConcurrentBag<double>> Latencies, ConcurrentDictionary<string, int> Errors, double Seconds)> PhaseAsync(
+    TimeSpan duration, bool thumbnails, bool overHttp)
 {
     var latencies = new ConcurrentDictionary<string, ConcurrentBag<double>>();
     var errors = new ConcurrentDictionary<string, int>();
@@ -165,9 +148,11 @@ async Task<(ConcurrentDictionary<string, ConcurrentBag<double>> Latencies, Concu
         var r = new Random(1000 + c);
         while (clock.Elapsed < duration)
         {
-            var (kind, url, _) = Next(r, thumbnails);
+            var (kind, url, direct) = Next(r, thumbnails);
             var t = Stopwatch.GetTimestamp();
-            var failure = await Send(http, url);
+            string? failure = null;
+            if (overHttp) failure = await Send(http, url);
+            else await direct!(); // thumbnails: false leaves only kinds with a direct call
             var ms = Stopwatch.GetElapsedTime(t).TotalMilliseconds;
             if (failure is null) latencies.GetOrAdd(kind, _ => []).Add(ms);
             else

@@ -62,13 +62,12 @@ if (datasetArg is not ("synthetic" or "real" or "both"))
     return 2;
 }
 int? workers = args.Contains("--workers") ? IntArg("--workers", 2) : null;
-var vectorIndexArg = StringArg("--vector-index") ?? "hnsw";
-if (vectorIndexArg is not ("hnsw" or "ivfflat"))
+var vectorIndexArg = StringArg("--vector-index") ?? VectorIndexKind.Hnsw.Name();
+if (VectorIndexKinds.Parse(vectorIndexArg) is not { } vectorIndex)
 {
-    Console.Error.WriteLine($"--vector-index must be hnsw or ivfflat, not '{vectorIndexArg}'");
+    Console.Error.WriteLine($"--vector-index must be {string.Join(" or ", VectorIndexKinds.Names)}, not '{vectorIndexArg}'");
     return 2;
 }
-var vectorIndex = vectorIndexArg == "ivfflat" ? VectorIndexKind.IvfFlat : VectorIndexKind.Hnsw;
 var storeOptions = new CatalogStoreOptions
 {
     HnswM = IntArg("--hnsw-m", new CatalogStoreOptions().HnswM),

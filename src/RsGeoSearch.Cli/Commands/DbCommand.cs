@@ -231,20 +231,20 @@ internal static class DbCommand
             Description = "hnsw: a graph, fed by every insert (default); ivfflat: lists trained on the stored embeddings, built from 10,000 of them and rebuilt as they grow fourfold; better recall on large catalogs of look-alike places (docs/SCALING.md)",
             Required = true,
         };
-        kind.AcceptOnlyFromAmong("hnsw", "ivfflat");
+        kind.AcceptOnlyFromAmong(VectorIndexKinds.Names);
         command.Options.Add(model);
         command.Options.Add(kind);
         command.SetAction((parseResult, ct) => CommandRunner.RunAsync("db index", async () =>
         {
             await using var store = await options.OpenStoreAsync(parseResult, ct);
-            var wanted = parseResult.GetValue(kind) == "ivfflat" ? VectorIndexKind.IvfFlat : VectorIndexKind.Hnsw;
+            var wanted = VectorIndexKinds.Parse(parseResult.GetValue(kind))!.Value; // AcceptOnlyFromAmong let only a known name through
             var clock = System.Diagnostics.Stopwatch.StartNew();
             var info = await store.Models.SetVectorIndexAsync(parseResult.GetValue(model)!, wanted, ct);
             var built = await store.Models.HasVectorIndexAsync(info, ct);
             var rows = await store.Models.CountEmbeddingsAsync(info, ct);
             Console.WriteLine(built
-                ? $"model '{info.Name}': {parseResult.GetValue(kind)} index {info.IndexName} over {rows:N0} embeddings, ready in {clock.Elapsed.TotalSeconds:F0} s (a running `rsgeo serve` uses it once restarted)"
-                : $"model '{info.Name}': {parseResult.GetValue(kind)} chosen; with {rows:N0} embeddings (fewer than {store.Options.IvfFlatMinRows:N0}) searches scan exactly, and the index is built by the ingest that reaches that many");
+                ? $"model '{info.Name}': {info.VectorIndex.Name()} index {info.IndexName} over {rows:N0} embeddings, ready in {clock.Elapsed.TotalSeconds:F0} s (a running `rsgeo serve` uses it once restarted)"
+                : $"model '{info.Name}': {info.VectorIndex.Name()} chosen; with {rows:N0} embeddings (fewer than {store.Options.IvfFlatMinRows:N0}) searches scan exactly, and the index is built by the ingest that reaches that many");
             return 0;
         }));
         return command;

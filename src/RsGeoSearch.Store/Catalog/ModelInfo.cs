@@ -14,7 +14,7 @@ public sealed record ModelInfo(int Id, string Name, int Dimension, string? Finge
     /// <summary>Name of the model's vector index on rsgeo.embeddings (its kind is part of the name).</summary>
     public string IndexName => IndexNameOf(Id, VectorIndex);
 
-    internal static string IndexNameOf(int id, VectorIndexKind kind) => kind == VectorIndexKind.IvfFlat ? $"embeddings_ivfflat_m{id}" : $"embeddings_hnsw_m{id}";
+    internal static string IndexNameOf(int id, VectorIndexKind kind) => $"embeddings_{kind.Name()}_m{id}";
 
     /// <summary>The embeddings column that holds this model's vectors.</summary>
     public string Column => HalfPrecision ? "embedding_half" : "embedding";
@@ -37,6 +37,22 @@ public enum VectorIndexKind
 {
     Hnsw,
     IvfFlat,
+}
+
+/// <summary>The names of the index kinds, as models.vector_index, the index names, the CLI and the bench spell them.</summary>
+public static class VectorIndexKinds
+{
+    public static readonly string[] Names = ["hnsw", "ivfflat"];
+
+    public static string Name(this VectorIndexKind kind) => kind == VectorIndexKind.IvfFlat ? "ivfflat" : "hnsw";
+
+    /// <summary>The kind of that name; null for any other text.</summary>
+    public static VectorIndexKind? Parse(string? name) => name switch
+    {
+        "hnsw" => VectorIndexKind.Hnsw,
+        "ivfflat" => VectorIndexKind.IvfFlat,
+        _ => null,
+    };
 }
 
 /// <summary>The catalogue's embeddings of a model were made by other weights than the model folder now holds.</summary>

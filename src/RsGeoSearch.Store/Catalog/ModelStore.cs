@@ -178,7 +178,7 @@ public sealed class ModelStore
             await _store.RunAsync(async conn =>
             {
                 await using var cmd = new NpgsqlCommand("UPDATE models SET vector_index = @kind WHERE id = @id", conn);
-                cmd.Parameters.AddWithValue("kind", kind == VectorIndexKind.IvfFlat ? "ivfflat" : "hnsw");
+                cmd.Parameters.AddWithValue("kind", kind.Name());
                 cmd.Parameters.AddWithValue("id", model.Id);
                 await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
             }, ct).ConfigureAwait(false);
@@ -233,7 +233,7 @@ public sealed class ModelStore
 
     private static ModelInfo Read(NpgsqlDataReader r) =>
         new(r.GetInt32(0), r.GetString(1), r.GetInt32(2), r.IsDBNull(3) ? null : r.GetString(3), r.GetString(4) == "halfvec",
-            r.GetString(5) == "ivfflat" ? VectorIndexKind.IvfFlat : VectorIndexKind.Hnsw);
+            VectorIndexKinds.Parse(r.GetString(5)) ?? VectorIndexKind.Hnsw);
 
     private static string Describe(IReadOnlyList<ModelInfo> models) =>
         models.Count == 0 ? "no models yet (ingest imagery first)" : "models " + string.Join(", ", models.Select(m => $"'{m.Name}' ({m.Dimension}-d)"));
